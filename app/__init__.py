@@ -1,0 +1,1 @@
+"""PAR Index service: administrative reform index results, rankings and breakdowns."""

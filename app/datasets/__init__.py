@@ -1,0 +1,1 @@
+"""Bundled data sets: Lam Dong as published, and a synthetic demo."""

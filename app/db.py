@@ -1,0 +1,86 @@
+"""Async engine and session factory built from settings; the request-scoped session dependency."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.config import Settings
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def async_url(raw: str) -> URL:
+    """Map sqlite:// and postgresql:// (with or without a sync driver) to the async drivers."""
+    url = make_url(raw)
+    if url.drivername == "postgres":
+        url = url.set(drivername="postgresql")
+    backend = url.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"unsupported database backend {backend!r}: use sqlite or postgresql")
+    return url.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+def _prepare_sqlite(engine: AsyncEngine) -> None:
+    """Enforce foreign keys and let SQLAlchemy own transactions, so SAVEPOINTs work.
+
+    pysqlite's own transaction handling defers BEGIN and breaks savepoints; the SQLAlchemy docs
+    ("Serializable isolation / Savepoints / Transactional DDL") give this recipe.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def ensure_sqlite_directory(url: URL) -> None:
+    """SQLite creates the file but not its folder (./var on a fresh clone)."""
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = async_url(settings.effective_database_url)
+    if url.get_backend_name() == "sqlite":
+        ensure_sqlite_directory(url)
+        engine = create_async_engine(url, echo=settings.database.echo)
+        _prepare_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        echo=settings.database.echo,
+        pool_size=settings.database.pool_size,
+        max_overflow=settings.database.max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Open a session for one request; anything not committed by a service is rolled back."""
+    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    async with factory() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,135 @@
+"""Domain errors carrying their HTTP status, rendered as RFC 9457 problem+json by one installer."""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://par-index.example/problems/"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where (a path of keys, or sheet/row/column) and why."""
+
+    loc: Sequence[str | int]
+    msg: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"loc": list(self.loc), "msg": self.msg}
+
+
+class ServiceError(Exception):
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Bad request"
+    slug: ClassVar[str] = "bad-request"
+
+    def __init__(self, detail: str, *, errors: Sequence[Problem] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+
+
+class NotFound(ServiceError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class InvalidInput(ServiceError):
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+
+class YearFrozen(Conflict):
+    title = "Year is published"
+    slug = "year-frozen"
+
+
+def problem_response(
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    errors: Sequence[Problem] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [error.as_dict() for error in errors]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return problem_response(
+        status=exc.status, title=exc.title, detail=exc.detail, slug=exc.slug, errors=exc.errors
+    )
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        Problem(loc=[str(part) for part in error["loc"]], msg=error["msg"])
+        for error in exc.errors()
+    ]
+    return problem_response(
+        status=422,
+        title="Invalid request",
+        detail=f"{len(errors)} problem(s) in the request; see errors.",
+        slug="invalid-request",
+        errors=errors,
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    return problem_response(
+        status=exc.status_code,
+        title=phrase,
+        detail=detail,
+        slug=phrase.lower().replace(" ", "-"),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # Last resort: log the traceback, never leak it.
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        status=500,
+        title="Internal server error",
+        detail="The server failed to answer; the error has been logged.",
+        slug="internal-error",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

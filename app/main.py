@@ -1,0 +1,47 @@
+"""Application factory: lifespan (engine), routers under /api/v1, error handlers, operation ids."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from app.config import Settings, get_settings
+from app.db import create_engine, create_session_factory
+from app.errors import install_error_handlers
+from app.migrations import script_heads
+from app.routers import criteria, health, scores, units, years
+
+API_PREFIX = "/api/v1"
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable, readable ids for generated clients: the path function's name in camelCase."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        app.state.migration_heads = script_heads()
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title=settings.api_title,
+        version="1.0.0",
+        summary="Administrative reform (PAR) index results: units, criteria, scores, rankings.",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    for module in (units, years, criteria, scores):
+        app.include_router(module.router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,27 @@
+"""An assessment year: the unit of publication."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base
+from app.models.enums import YearStatus, sql_in
+from app.models.source import Source
+
+
+class AssessmentYear(Base):
+    __tablename__ = "assessment_year"
+    __table_args__ = (
+        CheckConstraint(sql_in(YearStatus, "status"), name="status_known"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+    )
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16), default=YearStatus.DRAFT.value)
+    published_at: Mapped[datetime | None]
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"))
+
+    source: Mapped[Source | None] = relationship(lazy="raise")

@@ -1,0 +1,27 @@
+"""Criteria sets per (year, group)."""
+
+from fastapi import APIRouter
+
+from app.dependencies import CriteriaServiceDep, GroupPath, YearPath
+from app.routers.responses import CONFLICT, INVALID, NOT_FOUND
+from app.schemas.criteria import CriteriaSetPut, CriteriaSetRead
+
+router = APIRouter(prefix="/years/{year}/criteria", tags=["criteria"])
+
+
+@router.get("/{group}", summary="Get the criteria tree and bands", responses=NOT_FOUND)
+async def get_criteria_set(
+    year: YearPath, group: GroupPath, service: CriteriaServiceDep
+) -> CriteriaSetRead:
+    return await service.get_criteria_set(year=year, group=group)
+
+
+@router.put(
+    "/{group}",
+    summary="Replace the criteria tree and bands (all or nothing)",
+    responses={**NOT_FOUND, **INVALID, **CONFLICT},
+)
+async def put_criteria_set(
+    year: YearPath, group: GroupPath, data: CriteriaSetPut, service: CriteriaServiceDep
+) -> CriteriaSetRead:
+    return await service.put_criteria_set(year=year, group=group, data=data)

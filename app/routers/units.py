@@ -1,0 +1,95 @@
+"""Unit groups, units and lineage."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.dependencies import Limit, Offset, UnitCodePath, UnitServiceDep
+from app.routers.responses import CONFLICT, INVALID, NOT_FOUND
+from app.schemas.base import Code, Page
+from app.schemas.units import (
+    GroupRead,
+    LineageEventCreate,
+    LineageEventRead,
+    UnitCreate,
+    UnitLineageRead,
+    UnitRead,
+    UnitUpdate,
+)
+
+router = APIRouter(tags=["units"])
+
+
+@router.get("/groups", summary="List unit groups")
+async def list_groups(service: UnitServiceDep) -> list[GroupRead]:
+    return await service.list_groups()
+
+
+@router.get("/units", summary="List and search units", responses=NOT_FOUND)
+async def list_units(
+    service: UnitServiceDep,
+    group: Annotated[Code | None, Query(description="Only units of this group.")] = None,
+    active_in: Annotated[
+        int | None, Query(ge=2000, le=2100, description="Only units that existed in this year.")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Search names and code, ignoring case and Vietnamese diacritics.",
+            examples=["y te"],
+        ),
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[UnitRead]:
+    return await service.list_units(
+        group=group, active_in=active_in, q=q, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/units",
+    summary="Create a unit",
+    status_code=status.HTTP_201_CREATED,
+    responses={**INVALID, **CONFLICT},
+)
+async def create_unit(data: UnitCreate, service: UnitServiceDep) -> UnitRead:
+    return await service.create_unit(data)
+
+
+@router.get("/units/{unit_code}", summary="Get a unit", responses=NOT_FOUND)
+async def get_unit(unit_code: UnitCodePath, service: UnitServiceDep) -> UnitRead:
+    return await service.get_unit(unit_code)
+
+
+@router.patch(
+    "/units/{unit_code}",
+    summary="Update a unit",
+    responses={**NOT_FOUND, **INVALID, **CONFLICT},
+)
+async def update_unit(
+    unit_code: UnitCodePath, data: UnitUpdate, service: UnitServiceDep
+) -> UnitRead:
+    return await service.update_unit(unit_code, data)
+
+
+@router.get(
+    "/units/{unit_code}/lineage",
+    summary="Get a unit's predecessors and successors",
+    responses=NOT_FOUND,
+)
+async def get_unit_lineage(unit_code: UnitCodePath, service: UnitServiceDep) -> UnitLineageRead:
+    return await service.get_lineage(unit_code)
+
+
+@router.post(
+    "/lineage",
+    summary="Record a merge, split, rename or transfer",
+    status_code=status.HTTP_201_CREATED,
+    responses={**INVALID, **CONFLICT},
+)
+async def create_lineage_event(
+    data: LineageEventCreate, service: UnitServiceDep
+) -> LineageEventRead:
+    return await service.create_lineage(data)

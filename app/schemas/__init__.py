@@ -1,0 +1,1 @@
+"""Pydantic schemas named by role (…Create, …Put, …Read)."""

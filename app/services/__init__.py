@@ -1,0 +1,1 @@
+"""Domain rules and use cases; pure rule functions live beside the service that uses them."""

@@ -1,0 +1,157 @@
+"""Criteria sets: the scoring tree of one (year, group), replaced whole and validated."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Conflict, InvalidInput, NotFound, Problem
+from app.models import Band, CriteriaSet, Criterion
+from app.repositories.criteria import CriteriaRepository
+from app.schemas.criteria import (
+    BandRead,
+    CriteriaSetPut,
+    CriteriaSetRead,
+    CriterionIn,
+    CriterionRead,
+)
+from app.services.criteria_tree import code_key, parent_code, validate_tree
+from app.services.units import UnitService
+from app.services.years import YearService, ensure_writable
+
+
+class CriteriaSetNotFound(NotFound):
+    title = "Criteria set not found"
+    slug = "criteria-set-not-found"
+
+
+class CriteriaInUse(Conflict):
+    title = "Criteria set has scores"
+    slug = "criteria-in-use"
+
+
+def criteria_set_read(criteria_set: CriteriaSet, *, group_code: str) -> CriteriaSetRead:
+    inner = {parent_code(node.code) for node in criteria_set.criteria}
+    return CriteriaSetRead(
+        year=criteria_set.year,
+        group=group_code,
+        max_score=criteria_set.max_score,
+        criteria=[
+            CriterionRead.model_validate(
+                {
+                    "code": node.code,
+                    "parent_code": parent_code(node.code),
+                    "depth": node.code.count(".") + 1,
+                    "is_leaf": node.code not in inner,
+                    "name_vi": node.name_vi,
+                    "name_en": node.name_en,
+                    "max_score": node.max_score,
+                    "method": node.method,
+                }
+            )
+            for node in criteria_set.criteria
+        ],
+        bands=[BandRead.model_validate(band) for band in criteria_set.bands],
+    )
+
+
+def _structure(nodes: list[CriterionIn] | list[Criterion]) -> set[tuple[str, object, object]]:
+    """What scores depend on: codes, maxima and methods (names may change freely)."""
+    return {(node.code, node.max_score, node.method or None) for node in nodes}
+
+
+class CriteriaService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.criteria = CriteriaRepository(session)
+        self.years = YearService(session)
+        self.units = UnitService(session)
+
+    async def get_criteria_set(self, *, year: int, group: str) -> CriteriaSetRead:
+        await self.years.require_year(year)
+        unit_group = await self.units.require_group(group)
+        found = await self.criteria.get_set(year=year, group_id=unit_group.id)
+        if found is None:
+            raise CriteriaSetNotFound(f"No criteria set for group {group!r} in {year}.")
+        return criteria_set_read(found, group_code=group)
+
+    async def put_criteria_set(
+        self, *, year: int, group: str, data: CriteriaSetPut
+    ) -> CriteriaSetRead:
+        await self.apply_criteria_set(year=year, group=group, data=data)
+        await self.session.commit()
+        return await self.get_criteria_set(year=year, group=group)
+
+    async def apply_criteria_set(
+        self, *, year: int, group: str, data: CriteriaSetPut
+    ) -> CriteriaSet:
+        """Replace the tree and bands of (year, group) after checking every rule.
+
+        Once leaf scores exist, only names and bands may change: codes, maxima and methods are
+        what the scores were given against.
+        """
+        assessment_year = await self.years.require_year(year, for_update=True)
+        ensure_writable(assessment_year)
+        unit_group = await self.units.require_group(group)
+        check = validate_tree(data.criteria, declared_max=data.max_score)
+        problems = [*check.problems]
+        seen_minima = set()
+        for position, band in enumerate(data.bands):
+            if band.min_index in seen_minima:
+                problems.append(_band_problem(position, f"two bands start at {band.min_index}"))
+            seen_minima.add(band.min_index)
+        if problems:
+            raise InvalidInput(
+                f"The criteria set has {len(problems)} problem(s); nothing was saved.",
+                errors=[_in_body(problem) for problem in problems],
+            )
+
+        existing = await self.criteria.get_set(year=year, group_id=unit_group.id)
+        if existing is None:
+            existing = CriteriaSet(
+                year=year, group=unit_group, max_score=check.scored_max, criteria=[], bands=[]
+            )
+            await self.criteria.add(existing)
+        elif _structure(existing.criteria) != _structure(
+            data.criteria
+        ) and await self.criteria.has_scores(existing.id):
+            raise CriteriaInUse(
+                f"Scores exist against the {group!r} criteria set of {year}; "
+                "only names and bands can change. Remove the scores first."
+            )
+        await self._replace_nodes(existing, data)
+        existing.max_score = check.scored_max
+        await self.criteria.delete_bands(existing.id)
+        for band in data.bands:
+            await self.criteria.add(Band(criteria_set_id=existing.id, **band.model_dump()))
+        await self.session.flush()
+        return existing
+
+    async def _replace_nodes(self, criteria_set: CriteriaSet, data: CriteriaSetPut) -> None:
+        """Update nodes in place by code, keeping the ids scores point to; add and drop the rest."""
+        current = {node.code: node for node in criteria_set.criteria}
+        wanted = {node.code: node for node in data.criteria}
+        for code in set(current) - set(wanted):
+            await self.session.delete(current.pop(code))
+        await self.session.flush()
+        for order, code in enumerate(sorted(wanted, key=code_key)):
+            spec = wanted[code]
+            node = current.get(code)
+            if node is None:
+                node = Criterion(criteria_set_id=criteria_set.id, code=code)
+                current[code] = node
+                self.session.add(node)
+            parent = parent_code(code)
+            node.parent_id = current[parent].id if parent else None
+            node.name_vi, node.name_en = spec.name_vi, spec.name_en
+            node.max_score = spec.max_score
+            node.method = spec.method.value if spec.method else None
+            node.sort_order = order
+            # Flush per node so a child can point at its parent's id.
+            await self.session.flush()
+        await self.session.refresh(criteria_set, attribute_names=["criteria", "bands"])
+
+
+def _in_body(problem: Problem) -> Problem:
+    return Problem(["body", *problem.loc], problem.msg)
+
+
+def _band_problem(position: int, message: str) -> Problem:
+    return Problem(["bands", position, "min_index"], message)

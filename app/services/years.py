@@ -1,0 +1,78 @@
+"""Assessment years: creation, listing, and the rule that a published year is frozen."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Conflict, NotFound, YearFrozen
+from app.models import AssessmentYear, Source
+from app.models.enums import YearStatus
+from app.repositories.years import YearRepository
+from app.schemas.years import SourceIn, YearCreate, YearRead
+
+
+class YearNotFound(NotFound):
+    title = "Assessment year not found"
+    slug = "year-not-found"
+
+
+class YearExists(Conflict):
+    title = "Assessment year exists"
+    slug = "year-exists"
+
+
+def year_read(year: AssessmentYear) -> YearRead:
+    return YearRead.model_validate(year)
+
+
+def ensure_writable(year: AssessmentYear) -> None:
+    """Published results are frozen: scores and criteria of a published year never change here."""
+    if year.status == YearStatus.PUBLISHED:
+        raise YearFrozen(
+            f"Year {year.year} is published; its criteria and scores can no longer be edited."
+        )
+
+
+class YearService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.years = YearRepository(session)
+
+    async def require_year(self, year: int, *, for_update: bool = False) -> AssessmentYear:
+        found = await self.years.get(year, for_update=for_update)
+        if found is None:
+            raise YearNotFound(f"No assessment year {year}.")
+        return found
+
+    async def list_years(self) -> list[YearRead]:
+        return [year_read(year) for year in await self.years.list_years()]
+
+    async def get_year(self, year: int) -> YearRead:
+        return year_read(await self.require_year(year))
+
+    async def create_year(self, data: YearCreate) -> YearRead:
+        created = await self.apply_create_year(data)
+        await self.session.commit()
+        return year_read(created)
+
+    async def apply_create_year(self, data: YearCreate) -> AssessmentYear:
+        if await self.years.get(data.year) is not None:
+            raise YearExists(f"Assessment year {data.year} already exists.")
+        source = await self.apply_source(data.source) if data.source else None
+        created = AssessmentYear(
+            year=data.year,
+            status=YearStatus.DRAFT.value,
+            legal_basis=data.legal_basis,
+            note=data.note,
+            source=source,
+        )
+        await self.years.add(created)
+        return created
+
+    async def apply_source(self, data: SourceIn) -> Source:
+        """Reuse the source with this code, which must say the same; or record a new one."""
+        source = await self.years.get_source(data.code)
+        if source is None:
+            source = Source(code=data.code, title=data.title, url=data.url)
+            await self.years.add(source)
+        elif (source.title, source.url) != (data.title, data.url):
+            raise Conflict(f"Source {data.code!r} is already recorded with another title or URL.")
+        return source

@@ -1,0 +1,82 @@
+"""Small builders for test data: plain functions returning request bodies or flushed rows."""
+
+from typing import Any
+
+from httpx import AsyncClient
+
+
+def small_tree() -> dict[str, Any]:
+    """A valid 10-point tree: two fields, a survey leaf, a bonus and a capped penalty."""
+    return {
+        "max_score": "10",
+        "criteria": [
+            {"code": "1", "name_vi": "Chỉ đạo", "name_en": "Direction", "max_score": "4"},
+            {
+                "code": "1.1",
+                "name_vi": "Kế hoạch",
+                "name_en": "Plan",
+                "max_score": "1.5",
+                "method": "appraisal",
+            },
+            {
+                "code": "1.2",
+                "name_vi": "Báo cáo",
+                "name_en": "Reports",
+                "max_score": "2.5",
+                "method": "indicator",
+            },
+            {"code": "2", "name_vi": "Tác động", "name_en": "Impact", "max_score": "6"},
+            {
+                "code": "2.1",
+                "name_vi": "Hài lòng",
+                "name_en": "Satisfaction",
+                "max_score": "6",
+                "method": "survey",
+            },
+            {
+                "code": "3",
+                "name_vi": "Thưởng, trừ",
+                "name_en": "Bonus and penalty",
+                "max_score": "1",
+            },
+            {
+                "code": "3.1",
+                "name_vi": "Điểm thưởng",
+                "name_en": "Bonus",
+                "max_score": "1",
+                "method": "bonus",
+            },
+            {
+                "code": "3.2",
+                "name_vi": "Điểm trừ",
+                "name_en": "Penalty",
+                "max_score": "2",
+                "method": "penalty",
+            },
+        ],
+        "bands": [
+            {"label_vi": "Tốt", "label_en": "Good", "min_index": "90"},
+            {"label_vi": "Khá", "label_en": "Fair", "min_index": "80"},
+        ],
+    }
+
+
+async def create_draft_year(client: AsyncClient, year: int = 2030) -> int:
+    response = await client.post("/api/v1/years", json={"year": year, "note": "test year"})
+    assert response.status_code == 201, response.text
+    return year
+
+
+async def create_unit(
+    client: AsyncClient, code: str = "T-DEP-1", group: str = "department", **fields: Any
+) -> dict[str, Any]:
+    body = {"code": code, "name_vi": f"Sở thử {code}", "name_en": f"Test {code}", "group": group}
+    response = await client.post("/api/v1/units", json=body | fields)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def put_small_tree(client: AsyncClient, year: int, group: str = "department") -> None:
+    response = await client.put(f"/api/v1/years/{year}/criteria/{group}", json=small_tree())
+    assert response.status_code == 200, response.text

@@ -1,0 +1,82 @@
+"""Test database migrated once per run (SQLite, or PostgreSQL via TEST_DATABASE_URL), data sets
+loaded once, and each test inside a transaction that is rolled back."""
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.config import DatabaseSettings, DatasetSettings, Settings
+from app.datasets.demo import build_demo_bundle
+from app.datasets.lamdong import build_lamdong_bundle
+from app.db import create_engine, get_session
+from app.main import create_app
+from app.migrations import script_heads, upgrade_connection
+from app.services.datasets import DatasetLoader, LoadReport
+
+
+def _test_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    url = _test_url(tmp_path_factory.mktemp("db"))
+    return Settings(
+        database=DatabaseSettings(url=SecretStr(url)),
+        database_url=None,
+        datasets=DatasetSettings(load_demo=True),
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade_connection)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def load_reports(engine: AsyncEngine) -> dict[str, LoadReport]:
+    """The bundled data sets, committed once for the whole run (tests roll back their writes)."""
+    reports = {}
+    for bundle in (build_lamdong_bundle(), build_demo_bundle()):
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            reports[bundle.name] = await DatasetLoader(session).load(bundle)
+    return reports
+
+
+@pytest.fixture
+async def session(
+    engine: AsyncEngine, load_reports: dict[str, LoadReport]
+) -> AsyncIterator[AsyncSession]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, engine: AsyncEngine, session: AsyncSession
+) -> AsyncIterator[AsyncClient]:
+    app = create_app(settings)
+    # ASGITransport does not run the lifespan: give the app the test engine directly.
+    app.state.engine = engine
+    app.state.migration_heads = script_heads()
+    app.dependency_overrides[get_session] = lambda: session
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
