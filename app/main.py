@@ -10,7 +10,18 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.errors import install_error_handlers
 from app.migrations import script_heads
-from app.routers import criteria, health, scores, units, years
+from app.routers import (
+    breakdowns,
+    criteria,
+    health,
+    history,
+    improvements,
+    rankings,
+    scores,
+    units,
+    years,
+)
+from app.services.result_cache import ResultCache
 
 API_PREFIX = "/api/v1"
 
@@ -40,8 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
     )
+    app.state.result_cache = ResultCache()
     install_error_handlers(app)
     app.include_router(health.router)
-    for module in (units, years, criteria, scores):
+    for module in (
+        units,
+        years,
+        criteria,
+        scores,
+        rankings,
+        breakdowns,
+        improvements,
+        history,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     return app

@@ -2,6 +2,7 @@
 
 from app.models.base import Base
 from app.models.criteria import Band, CriteriaSet, Criterion
+from app.models.revision import DataRevision
 from app.models.score import LeafScore, PublishedGroupSummary, PublishedResult
 from app.models.source import Source
 from app.models.unit import OrgUnit, UnitGroup, UnitLineage
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "CriteriaSet",
     "Criterion",
+    "DataRevision",
     "LeafScore",
     "OrgUnit",
     "PublishedGroupSummary",

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Conflict, InvalidInput, NotFound, Problem
 from app.models import Band, CriteriaSet, Criterion
 from app.repositories.criteria import CriteriaRepository
+from app.repositories.revision import RevisionRepository
 from app.schemas.criteria import (
     BandRead,
     CriteriaSetPut,
@@ -76,6 +77,7 @@ class CriteriaService:
         self, *, year: int, group: str, data: CriteriaSetPut
     ) -> CriteriaSetRead:
         await self.apply_criteria_set(year=year, group=group, data=data)
+        await RevisionRepository(self.session).bump()
         await self.session.commit()
         return await self.get_criteria_set(year=year, group=group)
 

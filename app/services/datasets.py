@@ -10,6 +10,7 @@ from app.errors import Conflict
 from app.models import PublishedGroupSummary, PublishedResult
 from app.models.enums import YearStatus
 from app.repositories.criteria import CriteriaRepository
+from app.repositories.revision import RevisionRepository
 from app.repositories.scores import ScoreRepository
 from app.schemas.datasets import (
     CriteriaSetSpec,
@@ -64,6 +65,8 @@ class DatasetLoader:
         except BaseException:
             await self.session.rollback()
             raise
+        if report.changed_anything:
+            await RevisionRepository(self.session).bump()
         await self.session.commit()
         return report
 

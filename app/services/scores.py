@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import InvalidInput, Problem
 from app.models import CriteriaSet, Criterion, LeafScore, OrgUnit
 from app.repositories.criteria import CriteriaRepository
+from app.repositories.revision import RevisionRepository
 from app.repositories.scores import ScoreRepository
 from app.schemas.scores import LeafScoreIn, LeafScoreRead, ScoresPut, ScoresRead
 from app.services.criteria import CriteriaSetNotFound
@@ -113,6 +114,7 @@ class ScoreService:
 
     async def put_scores(self, *, year: int, unit_code: str, data: ScoresPut) -> ScoresRead:
         await self.apply_scores(year=year, unit_code=unit_code, data=data)
+        await RevisionRepository(self.session).bump()
         await self.session.commit()
         return await self.get_scores(year=year, unit_code=unit_code)
 

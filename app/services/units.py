@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, InvalidInput, NotFound, Problem
 from app.models import OrgUnit, UnitGroup, UnitLineage
+from app.repositories.revision import RevisionRepository
 from app.repositories.units import UnitRepository
 from app.schemas.base import Page
 from app.schemas.datasets import GroupSpec
@@ -117,6 +118,7 @@ class UnitService:
 
     async def create_unit(self, data: UnitCreate) -> UnitRead:
         unit = await self.apply_create_unit(data)
+        await RevisionRepository(self.session).bump()
         await self.session.commit()
         return unit_read(unit)
 
@@ -183,6 +185,7 @@ class UnitService:
         unit.name_en = changes.get("name_en") or unit.name_en
         unit.search_text = search_text(code=unit.code, name_vi=unit.name_vi, name_en=unit.name_en)
         await self.session.flush()
+        await RevisionRepository(self.session).bump()
         await self.session.commit()
         return unit_read(unit)
 
@@ -197,6 +200,7 @@ class UnitService:
 
     async def create_lineage(self, data: LineageEventCreate) -> LineageEventRead:
         event = await self.apply_create_lineage(data)
+        await RevisionRepository(self.session).bump()
         await self.session.commit()
         return lineage_read(event)
 

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Conflict, NotFound, YearFrozen
 from app.models import AssessmentYear, Source
 from app.models.enums import YearStatus
+from app.repositories.revision import RevisionRepository
 from app.repositories.years import YearRepository
 from app.schemas.years import SourceIn, YearCreate, YearRead
 
@@ -50,6 +51,7 @@ class YearService:
 
     async def create_year(self, data: YearCreate) -> YearRead:
         created = await self.apply_create_year(data)
+        await RevisionRepository(self.session).bump()
         await self.session.commit()
         return year_read(created)
 

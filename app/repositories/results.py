@@ -1,0 +1,78 @@
+"""What a (year, group) ranking is computed from: leaf scores, published results, lineage."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from app.models import (
+    Criterion,
+    LeafScore,
+    OrgUnit,
+    PublishedGroupSummary,
+    PublishedResult,
+    UnitLineage,
+)
+
+
+class LeafScoreRow(NamedTuple):
+    unit_id: int
+    criterion_code: str
+    self_score: Decimal | None
+    final_score: Decimal | None
+
+
+class ResultRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def leaf_scores_of_set(self, criteria_set_id: int) -> Sequence[LeafScoreRow]:
+        """Every leaf score given against one criteria set, in one round trip."""
+        result = await self.session.execute(
+            select(LeafScore.unit_id, Criterion.code, LeafScore.self_score, LeafScore.final_score)
+            .join(Criterion, LeafScore.criterion_id == Criterion.id)
+            .where(Criterion.criteria_set_id == criteria_set_id)
+        )
+        return [LeafScoreRow(*row) for row in result.tuples()]
+
+    async def published_of_group(self, *, year: int, group_id: int) -> Sequence[PublishedResult]:
+        result = await self.session.scalars(
+            select(PublishedResult)
+            .join(PublishedResult.unit)
+            .where(PublishedResult.year == year, OrgUnit.group_id == group_id)
+            .options(joinedload(PublishedResult.source))
+        )
+        return result.all()
+
+    async def group_summary(self, *, year: int, group_id: int) -> PublishedGroupSummary | None:
+        return await self.session.scalar(
+            select(PublishedGroupSummary)
+            .where(PublishedGroupSummary.year == year, PublishedGroupSummary.group_id == group_id)
+            .options(joinedload(PublishedGroupSummary.source))
+        )
+
+    async def units_by_id(self, unit_ids: Sequence[int]) -> Sequence[OrgUnit]:
+        if not unit_ids:
+            return []
+        result = await self.session.scalars(
+            select(OrgUnit).where(OrgUnit.id.in_(unit_ids)).options(joinedload(OrgUnit.group))
+        )
+        return result.all()
+
+    async def all_lineage(self) -> Sequence[UnitLineage]:
+        """The whole lineage table: a province has tens of events, a country a few thousand."""
+        result = await self.session.scalars(
+            select(UnitLineage).order_by(UnitLineage.effective_date, UnitLineage.id)
+        )
+        return result.all()
+
+    async def years_with_published(self, unit_ids: Sequence[int]) -> Sequence[PublishedResult]:
+        result = await self.session.scalars(
+            select(PublishedResult)
+            .where(PublishedResult.unit_id.in_(unit_ids))
+            .options(joinedload(PublishedResult.source))
+        )
+        return result.all()

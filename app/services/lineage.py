@@ -1,0 +1,87 @@
+"""Following units across years: whose earlier results count as a unit's own (pure rules)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from app.models.enums import LineageKind
+
+Relation = Literal["self", "merge", "split", "rename", "transfer"]
+
+
+@dataclass(frozen=True)
+class LineageEdge:
+    predecessor_id: int
+    successor_id: int
+    kind: LineageKind
+    effective_date: date
+
+
+@dataclass(frozen=True)
+class PreviousLink:
+    """A unit whose previous-year result is shown for this unit, and how the two are related."""
+
+    unit_id: int
+    relation: Relation
+    effective_date: date | None = None
+
+
+def changes_between_years(
+    unit_id: int, year: int, edges: Sequence[LineageEdge]
+) -> list[LineageEdge]:
+    """Events that made the unit what it is in `year`, since the previous assessment year began.
+
+    An event counts when it took effect after 1 January of year − 1 and by 31 December of
+    year: earlier ones were already reflected in the previous year's results.
+    """
+    start, end = date(year - 1, 1, 1), date(year, 12, 31)
+    return [
+        edge
+        for edge in edges
+        if edge.successor_id == unit_id and start < edge.effective_date <= end
+    ]
+
+
+def previous_links(unit_id: int, year: int, edges: Sequence[LineageEdge]) -> list[PreviousLink]:
+    """The unit itself, then each recorded predecessor of the change window, oldest first."""
+    links = [PreviousLink(unit_id=unit_id, relation="self")]
+    for edge in sorted(
+        changes_between_years(unit_id, year, edges),
+        key=lambda e: (e.effective_date, e.predecessor_id),
+    ):
+        links.append(PreviousLink(edge.predecessor_id, edge.kind.value, edge.effective_date))
+    return links
+
+
+@dataclass(frozen=True)
+class Comparability:
+    comparable: bool
+    reason: str | None
+
+
+def comparability(links: Sequence[PreviousLink], with_result: set[int]) -> Comparability:
+    """Whether a rank change can be stated for a unit, given its links to the previous year.
+
+    - a merge, split or transfer in the window: not comparable (the unit's scope changed);
+      every predecessor's previous result is still shown, never aggregated;
+    - exactly one previous result, from the unit itself or the unit it was renamed from:
+      comparable;
+    - no previous result (a new unit, or a many-to-many reorganisation with no recorded
+      predecessor, as 2024 districts → 2025 communes): not comparable.
+    """
+    changes = {link.relation for link in links} - {"self", "rename"}
+    if "merge" in changes:
+        return Comparability(
+            False, "merged with other units: each one's previous result is shown, not aggregated"
+        )
+    if changes:
+        return Comparability(False, "the unit's scope changed (split or transfer)")
+    found = [link for link in links if link.unit_id in with_result]
+    if not found:
+        return Comparability(
+            False, "no previous-year result for this unit or a recorded predecessor"
+        )
+    if len(found) > 1:
+        return Comparability(False, "several previous results; none is this unit's alone")
+    return Comparability(True, None)

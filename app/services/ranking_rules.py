@@ -1,0 +1,53 @@
+"""Ranking rules (pure): competition ranking with ties on exact decimals."""
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+KeyT = TypeVar("KeyT", bound=Hashable)
+
+RANKING_RULE = (
+    "Standard competition ranking on the index rounded half-up to two decimals: equal indices "
+    "share a rank and the next rank skips (1, 2, 2, 4). Within a tie units are listed by code. "
+    "A unit's index comes from its leaf scores where they are stored, otherwise from the index "
+    "its source published. Units known only by a published rank or order (no index) are "
+    "listed by that published rank after the indexed units, and only ranked by it when no unit "
+    "of the group has an index."
+)
+
+
+@dataclass(frozen=True)
+class Ranked(Generic[KeyT]):
+    key: KeyT
+    value: Decimal
+    rank: int
+    tie_size: int
+
+    @property
+    def tied(self) -> bool:
+        return self.tie_size > 1
+
+
+def rank_with_ties(
+    entries: Sequence[tuple[KeyT, Decimal]], *, sort_key: dict[KeyT, str] | None = None
+) -> list[Ranked[KeyT]]:
+    """Competition ranking (SQL RANK() over value DESC): equal values share a rank, the next skips.
+
+    Values are compared exactly, so 87.21 and 87.21 tie and 87.2100 equals 87.21. Within a tie
+    the order is by `sort_key` (the unit code), else by the key itself, so output never
+    depends on input order.
+    """
+    label = sort_key or {}
+    ordered = sorted(entries, key=lambda entry: (-entry[1], label.get(entry[0], str(entry[0]))))
+    counts: dict[Decimal, int] = {}
+    for _, value in ordered:
+        counts[value] = counts.get(value, 0) + 1
+    ranked: list[Ranked[KeyT]] = []
+    rank = 0
+    previous: Decimal | None = None
+    for position, (key, value) in enumerate(ordered, start=1):
+        if value != previous:
+            rank, previous = position, value
+        ranked.append(Ranked(key=key, value=value, rank=rank, tie_size=counts[value]))
+    return ranked

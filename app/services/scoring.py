@@ -1,0 +1,129 @@
+"""Totals, index, bands and per-node scores of a criteria tree (pure, exact decimals)."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.models.enums import ScoringMethod
+from app.services.criteria_tree import SCORED_METHODS, code_key, parent_code
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+INDEX_STEP = Decimal("0.01")
+SCORE_STEP = Decimal("0.0001")
+
+
+def round_index(value: Decimal) -> Decimal:
+    """Round half-up to two decimals, as the index is published (87.205 → 87.21)."""
+    return value.quantize(INDEX_STEP, rounding=ROUND_HALF_UP)
+
+
+def index_of(total: Decimal, max_score: Decimal) -> Decimal:
+    """Index = total / maximum × 100, rounded half-up to two decimals.
+
+    The quotient is taken to 28 significant digits before rounding; with scores of at most
+    four decimals that cannot move a value across a rounding boundary.
+    """
+    return round_index(total * HUNDRED / max_score)
+
+
+@dataclass(frozen=True)
+class BandRule:
+    label_vi: str
+    label_en: str
+    min_index: Decimal
+
+
+def band_for(index: Decimal, bands: Sequence[BandRule]) -> BandRule | None:
+    """The band with the highest minimum at or below the index; None below every band."""
+    reached = [band for band in bands if index >= band.min_index]
+    return max(reached, key=lambda band: band.min_index) if reached else None
+
+
+@dataclass(frozen=True)
+class Node:
+    code: str
+    name_vi: str
+    name_en: str
+    max_score: Decimal
+    method: ScoringMethod | None
+    children: tuple[str, ...] = ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A criteria tree indexed for scoring: nodes in code order and the leaves under each."""
+
+    nodes: Mapping[str, Node]
+    leaves_under: Mapping[str, tuple[str, ...]]
+    max_score: Decimal
+    order: tuple[str, ...] = field(default=())
+
+    @property
+    def leaf_codes(self) -> tuple[str, ...]:
+        return tuple(code for code in self.order if self.nodes[code].is_leaf)
+
+
+def build_tree(
+    rows: Iterable[tuple[str, str, str, Decimal, ScoringMethod | None]], max_score: Decimal
+) -> Tree:
+    """Index (code, name_vi, name_en, max, method) rows; they are assumed already validated."""
+    raw = {row[0]: row for row in rows}
+    order = tuple(sorted(raw, key=code_key))
+    children: dict[str, list[str]] = {code: [] for code in order}
+    for code in order:
+        parent = parent_code(code)
+        if parent is not None:
+            children[parent].append(code)
+    nodes = {
+        code: Node(
+            code=code,
+            name_vi=raw[code][1],
+            name_en=raw[code][2],
+            max_score=raw[code][3],
+            method=raw[code][4],
+            children=tuple(children[code]),
+        )
+        for code in order
+    }
+    leaves_under: dict[str, tuple[str, ...]] = {}
+    for code in reversed(order):
+        node = nodes[code]
+        leaves_under[code] = (
+            (code,)
+            if node.is_leaf
+            else tuple(leaf for c in node.children for leaf in leaves_under[c])
+        )
+    return Tree(nodes=nodes, leaves_under=leaves_under, max_score=max_score, order=order)
+
+
+def signed(method: ScoringMethod | None, score: Decimal) -> Decimal:
+    """A penalty subtracts from the total; every other score adds."""
+    return -score if method == ScoringMethod.PENALTY else score
+
+
+def node_score(tree: Tree, code: str, finals: Mapping[str, Decimal]) -> Decimal:
+    """Points on a node: its leaves' final scores, penalties subtracted, missing leaves as 0."""
+    return sum(
+        (
+            signed(tree.nodes[leaf].method, finals.get(leaf, ZERO))
+            for leaf in tree.leaves_under[code]
+        ),
+        ZERO,
+    )
+
+
+def total_score(tree: Tree, finals: Mapping[str, Decimal]) -> Decimal:
+    """Total = Σ scored leaves + Σ bonus − Σ penalty (DOMAIN: 'How a score is made', step 4)."""
+    return sum(
+        (signed(tree.nodes[leaf].method, finals.get(leaf, ZERO)) for leaf in tree.leaf_codes),
+        ZERO,
+    )
+
+
+def is_scored(method: ScoringMethod | None) -> bool:
+    return method in SCORED_METHODS
