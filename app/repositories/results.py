@@ -36,7 +36,7 @@ class ResultRepository:
             .join(Criterion, LeafScore.criterion_id == Criterion.id)
             .where(Criterion.criteria_set_id == criteria_set_id)
         )
-        return [LeafScoreRow(*row) for row in result.tuples()]
+        return [LeafScoreRow(*row) for row in result]
 
     async def published_of_group(self, *, year: int, group_id: int) -> Sequence[PublishedResult]:
         result = await self.session.scalars(

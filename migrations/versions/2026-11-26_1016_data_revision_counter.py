@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "20bb7b3162ff"
 down_revision: str | None = "4e79086acabe"
 branch_labels: str | Sequence[str] | None = None
