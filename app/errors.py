@@ -92,7 +92,7 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        Problem(loc=[str(part) for part in error["loc"]], msg=error["msg"])
+        Problem(loc=[p if isinstance(p, int) else str(p) for p in error["loc"]], msg=error["msg"])
         for error in exc.errors()
     ]
     return problem_response(

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 
 
 def small_tree() -> dict[str, Any]:
@@ -80,3 +80,25 @@ async def create_unit(
 async def put_small_tree(client: AsyncClient, year: int, group: str = "department") -> None:
     response = await client.put(f"/api/v1/years/{year}/criteria/{group}", json=small_tree())
     assert response.status_code == 200, response.text
+
+
+def assert_problem(response: Response, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem document with the given status; return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail"} <= body.keys()
+    assert body["status"] == status
+    return body
+
+
+def error_locs(body: dict[str, Any]) -> list[list[str | int]]:
+    """The locations listed in a problem document's `errors`, list positions as ints.
+
+    Request validation renders every part of a location as text ("0") while the services keep
+    positions as numbers (0); tests compare positions either way.
+    """
+    return [
+        [int(part) if isinstance(part, str) and part.isdigit() else part for part in error["loc"]]
+        for error in body.get("errors", [])
+    ]

@@ -65,6 +65,9 @@ class UnitRepository:
         )
         return rows.all(), total or 0
 
+    async def parent_id_of(self, unit_id: int) -> int | None:
+        return await self.session.scalar(select(OrgUnit.parent_id).where(OrgUnit.id == unit_id))
+
     async def lineage_of(self, unit_id: int) -> Sequence[UnitLineage]:
         """Events where the unit is predecessor or successor, oldest first."""
         result = await self.session.scalars(

@@ -130,9 +130,11 @@ class CriteriaService:
         """Update nodes in place by code, keeping the ids scores point to; add and drop the rest."""
         current = {node.code: node for node in criteria_set.criteria}
         wanted = {node.code: node for node in data.criteria}
-        for code in set(current) - set(wanted):
+        # Children before parents, one flush each: the database cascades a parent's delete to
+        # its children, and a batched ORM delete would then find them gone (SAWarning).
+        for code in sorted(set(current) - set(wanted), key=code_key, reverse=True):
             await self.session.delete(current.pop(code))
-        await self.session.flush()
+            await self.session.flush()
         for order, code in enumerate(sorted(wanted, key=code_key)):
             spec = wanted[code]
             node = current.get(code)

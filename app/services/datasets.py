@@ -142,34 +142,38 @@ class DatasetLoader:
     async def _criteria_set(
         self, spec: CriteriaSetSpec, frozen: set[int], report: LoadReport
     ) -> None:
-        if spec.year not in frozen:
-            await self.criteria.apply_criteria_set(year=spec.year, group=spec.group, data=spec)
-            report.created["criteria_set"] += 1
-            return
-        stored = await self.criteria.get_criteria_set(year=spec.year, group=spec.group)
-        wanted = {(c.code, c.name_vi, c.name_en, c.max_score, c.method) for c in spec.criteria}
-        have = {(c.code, c.name_vi, c.name_en, c.max_score, c.method) for c in stored.criteria}
-        wanted_bands = {(b.label_vi, b.label_en, b.min_index) for b in spec.bands}
-        have_bands = {(b.label_vi, b.label_en, b.min_index) for b in stored.bands}
-        if wanted != have or wanted_bands != have_bands:
+        """Unchanged if stored the same; applied to a draft year; refused for a published one."""
+        group = await self.units.require_group(spec.group)
+        if await self.criteria_rows.get_set(year=spec.year, group_id=group.id) is not None:
+            stored = await self.criteria.get_criteria_set(year=spec.year, group=spec.group)
+            wanted = {(c.code, c.name_vi, c.name_en, c.max_score, c.method) for c in spec.criteria}
+            have = {(c.code, c.name_vi, c.name_en, c.max_score, c.method) for c in stored.criteria}
+            wanted_bands = {(b.label_vi, b.label_en, b.min_index) for b in spec.bands}
+            have_bands = {(b.label_vi, b.label_en, b.min_index) for b in stored.bands}
+            if wanted == have and wanted_bands == have_bands:
+                report.unchanged["criteria_set"] += 1
+                return
+        if spec.year in frozen:
             raise DatasetConflict(
                 f"The published {spec.group!r} criteria set of {spec.year} differs from the bundle."
             )
-        report.unchanged["criteria_set"] += 1
+        await self.criteria.apply_criteria_set(year=spec.year, group=spec.group, data=spec)
+        report.created["criteria_set"] += 1
 
     async def _scores(self, spec: UnitScoresSpec, frozen: set[int], report: LoadReport) -> None:
-        if spec.year not in frozen:
-            await self.scores.apply_scores(year=spec.year, unit_code=spec.unit, data=spec)
-            report.created["leaf_score"] += len(spec.scores)
-            return
+        """Unchanged if stored the same; applied to a draft year; refused for a published one."""
         stored = await self.scores.get_scores(year=spec.year, unit_code=spec.unit)
         wanted = {(s.criterion, s.self_score, s.final_score, s.note) for s in spec.scores}
         have = {(s.criterion, s.self_score, s.final_score, s.note) for s in stored.scores}
-        if wanted != have:
+        if wanted == have:
+            report.unchanged["leaf_score"] += len(spec.scores)
+            return
+        if spec.year in frozen:
             raise DatasetConflict(
                 f"Published scores of {spec.unit!r} in {spec.year} differ from the bundle."
             )
-        report.unchanged["leaf_score"] += len(spec.scores)
+        await self.scores.apply_scores(year=spec.year, unit_code=spec.unit, data=spec)
+        report.created["leaf_score"] += len(spec.scores)
 
     async def _published_result(self, spec: PublishedResultSpec, report: LoadReport) -> None:
         unit = await self.units.require_unit(spec.unit)

@@ -170,8 +170,10 @@ class UnitService:
             parent = await self.units.get(changes["parent"]) if changes["parent"] else None
             if changes["parent"] and parent is None:
                 problems.append(Problem(["body", "parent"], f"unknown parent {data.parent!r}"))
-            elif parent is not None and parent.id == unit.id:
-                problems.append(Problem(["body", "parent"], "a unit cannot be its own parent"))
+            elif parent is not None and await self._is_self_or_below(parent.id, unit.id):
+                problems.append(
+                    Problem(["body", "parent"], "a unit cannot be its own parent or ancestor")
+                )
             else:
                 unit.parent = parent
         valid_from = changes.get("valid_from", unit.valid_from_date)
@@ -188,6 +190,17 @@ class UnitService:
         await RevisionRepository(self.session).bump()
         await self.session.commit()
         return unit_read(unit)
+
+    async def _is_self_or_below(self, candidate_id: int, unit_id: int) -> bool:
+        """Whether the candidate is the unit or one of its descendants: as parent, a loop."""
+        seen: set[int] = set()
+        current: int | None = candidate_id
+        while current is not None and current not in seen:
+            if current == unit_id:
+                return True
+            seen.add(current)
+            current = await self.units.parent_id_of(current)
+        return False
 
     async def get_lineage(self, code: str) -> UnitLineageRead:
         unit = await self.require_unit(code)

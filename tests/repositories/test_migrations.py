@@ -1,0 +1,105 @@
+"""The migrations build exactly the models' schema, on the run's database and on an empty one."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from pydantic import SecretStr
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app.config import DatabaseSettings, Settings
+from app.db import async_url, create_engine
+from app.migrations import (
+    database_heads,
+    downgrade_connection,
+    script_heads,
+    upgrade_connection,
+)
+from app.models import Base
+
+
+def schema_diff(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def table_names(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+@pytest.fixture
+async def empty_database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A database with no tables: a new SQLite file, or a new database on the test server."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"par_index_roundtrip_{uuid.uuid4().hex[:12]}"
+    maintenance = create_async_engine(
+        async_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        async with maintenance.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            async with maintenance.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await maintenance.dispose()
+
+
+@pytest.fixture
+async def empty_engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(
+        Settings(database=DatabaseSettings(url=SecretStr(empty_database_url)), database_url=None)
+    )
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+class TestMigratedTestDatabase:
+    async def test_has_no_autogenerate_diff_against_the_models(self, engine: AsyncEngine) -> None:
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(schema_diff)
+        assert diff == []
+
+    async def test_is_at_the_script_head(self, engine: AsyncEngine) -> None:
+        assert await database_heads(engine) == script_heads()
+
+
+class TestRoundTripOnEmptyDatabase:
+    async def test_upgrade_downgrade_upgrade_leaves_the_models_schema(
+        self, empty_engine: AsyncEngine
+    ) -> None:
+        async with empty_engine.connect() as connection:
+            assert await connection.run_sync(table_names) == set()
+
+        async with empty_engine.begin() as connection:
+            await connection.run_sync(upgrade_connection)
+        async with empty_engine.connect() as connection:
+            assert await connection.run_sync(schema_diff) == []
+            assert await connection.run_sync(table_names) >= set(Base.metadata.tables)
+        assert await database_heads(empty_engine) == script_heads()
+
+        async with empty_engine.begin() as connection:
+            await connection.run_sync(downgrade_connection)
+        async with empty_engine.connect() as connection:
+            assert await connection.run_sync(table_names) <= {"alembic_version"}
+        assert await database_heads(empty_engine) == set()
+
+        async with empty_engine.begin() as connection:
+            await connection.run_sync(upgrade_connection)
+        async with empty_engine.connect() as connection:
+            assert await connection.run_sync(schema_diff) == []
+        assert await database_heads(empty_engine) == script_heads()
