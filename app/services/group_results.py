@@ -1,8 +1,8 @@
 """A (year, group) snapshot: every unit's scores, total, index, band and rank, computed once."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -56,8 +56,8 @@ class UnitOutcome:
     basis: IndexBasis
     band: BandRule | None
     published: PublishedSnapshot | None
-    rank: int | None
-    tie_size: int
+    rank: int | None = None
+    tie_size: int = 0
 
     @property
     def has_scores(self) -> bool:
@@ -111,67 +111,33 @@ def _published(row: PublishedResult) -> PublishedSnapshot:
     )
 
 
-@dataclass(frozen=True)
-class _Draft:
-    unit: UnitSnapshot
-    finals: Mapping[str, Decimal]
-    selfs: Mapping[str, Decimal]
-    missing: int
-    total: Decimal | None
-    index: Decimal | None
-    basis: IndexBasis
-    band: BandRule | None
-    published: PublishedSnapshot | None
-
-
-def rank_outcomes(drafts: list[_Draft]) -> tuple[UnitOutcome, ...]:
-    """Order and rank a group (see ranking_rules.RANKING_RULE for the rule in words)."""
+def rank_outcomes(drafts: list[UnitOutcome]) -> tuple[UnitOutcome, ...]:
+    """Order and rank unranked outcomes (ranking_rules.RANKING_RULE states the rule in words)."""
     codes = {draft.unit.id: draft.unit.code for draft in drafts}
-    indexed = [draft for draft in drafts if draft.index is not None]
     by_id = {draft.unit.id: draft for draft in drafts}
-    ranked = rank_with_ties(
-        [(draft.unit.id, draft.index) for draft in indexed if draft.index is not None],
-        sort_key=codes,
-    )
-    outcomes = [_outcome(by_id[r.key], rank=r.rank, tie_size=r.tie_size) for r in ranked]
+    indexed = [(draft.unit.id, draft.index) for draft in drafts if draft.index is not None]
+    ranked = [
+        replace(by_id[r.key], rank=r.rank, tie_size=r.tie_size)
+        for r in rank_with_ties(indexed, sort_key=codes)
+    ]
     rank_only = sorted(
         (d for d in drafts if d.index is None and d.published and d.published.rank),
         key=lambda d: (d.published.rank if d.published else 0, d.unit.code),
     )
-    counts: dict[int, int] = defaultdict(int)
-    for draft in rank_only:
-        counts[draft.published.rank if draft.published and draft.published.rank else 0] += 1
+    published_ranks = Counter(d.published.rank for d in rank_only if d.published)
     for draft in rank_only:
         published_rank = draft.published.rank if draft.published else None
-        outcomes.append(
-            _outcome(
-                draft,
-                rank=None if indexed else published_rank,
-                tie_size=counts[published_rank or 0] if not indexed else 0,
+        if indexed:
+            ranked.append(draft)
+        else:
+            ranked.append(
+                replace(draft, rank=published_rank, tie_size=published_ranks[published_rank])
             )
-        )
     rest = sorted(
         (d for d in drafts if d.index is None and not (d.published and d.published.rank)),
         key=lambda d: d.unit.code,
     )
-    outcomes.extend(_outcome(draft, rank=None, tie_size=0) for draft in rest)
-    return tuple(outcomes)
-
-
-def _outcome(draft: _Draft, *, rank: int | None, tie_size: int) -> UnitOutcome:
-    return UnitOutcome(
-        unit=draft.unit,
-        finals=draft.finals,
-        selfs=draft.selfs,
-        missing_leaves=draft.missing,
-        total=draft.total,
-        index=draft.index,
-        basis=draft.basis,
-        band=draft.band,
-        published=draft.published,
-        rank=rank,
-        tie_size=tie_size,
-    )
+    return (*ranked, *rest)
 
 
 class GroupResultService:
@@ -302,13 +268,13 @@ def _draft(
     finals: dict[str, Decimal],
     selfs: dict[str, Decimal],
     published: PublishedSnapshot | None,
-) -> _Draft:
-    """A unit's index from its leaf scores when it has any, else the published index."""
+) -> UnitOutcome:
+    """A unit's unranked outcome: the index from its leaf scores if any, else as published."""
     if tree is not None and finals:
         total = total_score(tree, finals)
         index = index_of(total, tree.max_score)
         missing = sum(1 for leaf in tree.leaf_codes if leaf not in finals)
-        return _Draft(
+        return UnitOutcome(
             unit,
             finals,
             selfs,
@@ -321,6 +287,8 @@ def _draft(
         )
     if published is not None and published.index is not None:
         band = band_for(published.index, bands) if bands else None
-        return _Draft(unit, {}, selfs, 0, None, published.index, "published_index", band, published)
+        return UnitOutcome(
+            unit, {}, selfs, 0, None, published.index, "published_index", band, published
+        )
     basis: IndexBasis = "published_rank" if published and published.rank else "none"
-    return _Draft(unit, {}, selfs, 0, None, None, basis, None, published)
+    return UnitOutcome(unit, {}, selfs, 0, None, None, basis, None, published)
