@@ -7,10 +7,12 @@ from fastapi import Depends, Header, Path, Query, Request
 from app.db import SessionDep
 from app.i18n import Language, preferred_language
 from app.schemas.base import Code, CriterionCode
+from app.services.audit import AuditService
 from app.services.breakdown import BreakdownService
 from app.services.criteria import CriteriaService
 from app.services.history import HistoryService
 from app.services.improvement import ImprovementService
+from app.services.publication import PublicationService
 from app.services.ranking import RankingService
 from app.services.result_cache import ResultCache
 from app.services.scores import ScoreService
@@ -74,6 +76,18 @@ def get_language(
 
 LanguageDep = Annotated[Language, Depends(get_language)]
 RankingServiceDep = Annotated[RankingService, Depends(get_ranking_service)]
+
+
+def get_publication_service(session: SessionDep) -> PublicationService:
+    return PublicationService(session)
+
+
+def get_audit_service(session: SessionDep) -> AuditService:
+    return AuditService(session)
+
+
+PublicationServiceDep = Annotated[PublicationService, Depends(get_publication_service)]
+AuditServiceDep = Annotated[AuditService, Depends(get_audit_service)]
 UnitServiceDep = Annotated[UnitService, Depends(get_unit_service)]
 YearServiceDep = Annotated[YearService, Depends(get_year_service)]
 CriteriaServiceDep = Annotated[CriteriaService, Depends(get_criteria_service)]
@@ -82,6 +96,14 @@ ScoreServiceDep = Annotated[ScoreService, Depends(get_score_service)]
 YearPath = Annotated[int, Path(ge=2000, le=2100, description="Assessment year.", examples=[2024])]
 GroupPath = Annotated[Code, Path(description="Unit group code.", examples=["department"])]
 UnitCodePath = Annotated[Code, Path(description="Unit code.", examples=["LD-DEP-HEALTH"])]
+RevisionQuery = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        description="Published revision to show (1 = as published, then one per correction); "
+        "default: the latest.",
+    ),
+]
 CriterionQuery = Annotated[CriterionCode | None, Query(description="Criterion code.")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 TopN = Annotated[int, Query(ge=1, le=100, description="How many to list.")]

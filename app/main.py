@@ -16,6 +16,7 @@ from app.routers import (
     health,
     history,
     improvements,
+    publication,
     rankings,
     scores,
     units,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         breakdowns,
         improvements,
         history,
+        publication,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     return app

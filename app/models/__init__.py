@@ -2,6 +2,7 @@
 
 from app.models.base import Base
 from app.models.criteria import Band, CriteriaSet, Criterion
+from app.models.publication import AuditEvent, ImportRecord, YearRevision
 from app.models.revision import DataRevision
 from app.models.score import LeafScore, PublishedGroupSummary, PublishedResult
 from app.models.source import Source
@@ -10,11 +11,13 @@ from app.models.year import AssessmentYear
 
 __all__ = [
     "AssessmentYear",
+    "AuditEvent",
     "Band",
     "Base",
     "CriteriaSet",
     "Criterion",
     "DataRevision",
+    "ImportRecord",
     "LeafScore",
     "OrgUnit",
     "PublishedGroupSummary",
@@ -22,4 +25,5 @@ __all__ = [
     "Source",
     "UnitGroup",
     "UnitLineage",
+    "YearRevision",
 ]

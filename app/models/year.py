@@ -20,6 +20,8 @@ class AssessmentYear(Base):
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16), default=YearStatus.DRAFT.value)
     published_at: Mapped[datetime | None]
+    # The latest published revision (1 = as published, +1 per correction); 0 while a draft.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
     legal_basis: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"))

@@ -6,14 +6,16 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.models import (
+    CriteriaSet,
     Criterion,
     LeafScore,
     OrgUnit,
     PublishedGroupSummary,
     PublishedResult,
+    UnitGroup,
     UnitLineage,
 )
 
@@ -74,5 +76,68 @@ class ResultRepository:
             select(PublishedResult)
             .where(PublishedResult.unit_id.in_(unit_ids))
             .options(joinedload(PublishedResult.source))
+        )
+        return result.all()
+
+
+class YearScoreRow(NamedTuple):
+    group_code: str
+    unit_id: int
+    criterion_code: str
+    self_score: Decimal | None
+    final_score: Decimal | None
+    note: str | None
+
+
+class YearStateRepository:
+    """The whole state of one year, for publication snapshots."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def criteria_sets(self, year: int) -> Sequence[CriteriaSet]:
+        result = await self.session.scalars(
+            select(CriteriaSet)
+            .where(CriteriaSet.year == year)
+            .options(
+                joinedload(CriteriaSet.group),
+                selectinload(CriteriaSet.criteria),
+                selectinload(CriteriaSet.bands),
+            )
+        )
+        return result.all()
+
+    async def leaf_scores(self, year: int) -> Sequence[YearScoreRow]:
+        result = await self.session.execute(
+            select(
+                UnitGroup.code,
+                LeafScore.unit_id,
+                Criterion.code,
+                LeafScore.self_score,
+                LeafScore.final_score,
+                LeafScore.note,
+            )
+            .join(Criterion, LeafScore.criterion_id == Criterion.id)
+            .join(CriteriaSet, Criterion.criteria_set_id == CriteriaSet.id)
+            .join(UnitGroup, CriteriaSet.group_id == UnitGroup.id)
+            .where(CriteriaSet.year == year)
+        )
+        return [YearScoreRow(*row) for row in result]
+
+    async def published(self, year: int) -> Sequence[PublishedResult]:
+        result = await self.session.scalars(
+            select(PublishedResult)
+            .where(PublishedResult.year == year)
+            .options(joinedload(PublishedResult.source))
+        )
+        return result.all()
+
+    async def summaries(self, year: int) -> Sequence[PublishedGroupSummary]:
+        result = await self.session.scalars(
+            select(PublishedGroupSummary)
+            .where(PublishedGroupSummary.year == year)
+            .options(
+                joinedload(PublishedGroupSummary.source), joinedload(PublishedGroupSummary.group)
+            )
         )
         return result.all()

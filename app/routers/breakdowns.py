@@ -2,7 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.dependencies import BreakdownServiceDep, LanguageDep, UnitCodePath, YearPath
+from app.dependencies import (
+    BreakdownServiceDep,
+    LanguageDep,
+    RevisionQuery,
+    UnitCodePath,
+    YearPath,
+)
 from app.routers.json_bytes import RenderedJSON, rendered
 from app.routers.responses import NOT_FOUND
 from app.schemas.results import BreakdownRead
@@ -18,11 +24,18 @@ router = APIRouter(tags=["breakdowns"])
     responses=NOT_FOUND,
 )
 async def get_breakdown(
-    year: YearPath, unit_code: UnitCodePath, service: BreakdownServiceDep, language: LanguageDep
+    year: YearPath,
+    unit_code: UnitCodePath,
+    service: BreakdownServiceDep,
+    language: LanguageDep,
+    revision: RevisionQuery = None,
 ) -> RenderedJSON:
     """Per node: score, max, attainment, points lost, group mean and best, and the unit's
     rank on that node. Total and index equal the ranking's. 404 when the unit has no leaf
     scores that year (only published totals)."""
     return rendered(
-        await service.breakdown_json(year=year, unit_code=unit_code, language=language), language
+        await service.breakdown_json(
+            year=year, unit_code=unit_code, language=language, revision=revision
+        ),
+        language,
     )

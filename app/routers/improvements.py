@@ -6,6 +6,7 @@ from app.dependencies import (
     GroupPath,
     ImprovementServiceDep,
     LanguageDep,
+    RevisionQuery,
     TopN,
     UnitCodePath,
     YearPath,
@@ -27,9 +28,10 @@ async def get_unit_improvements(
     service: ImprovementServiceDep,
     language: LanguageDep,
     limit: TopN = 10,
+    revision: RevisionQuery = None,
 ) -> UnitImprovementsRead:
     return await service.unit_improvements(
-        year=year, unit_code=unit_code, limit=limit, language=language
+        year=year, unit_code=unit_code, limit=limit, language=language, revision=revision
     )
 
 

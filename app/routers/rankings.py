@@ -2,7 +2,14 @@
 
 from fastapi import APIRouter
 
-from app.dependencies import CriterionQuery, GroupPath, LanguageDep, RankingServiceDep, YearPath
+from app.dependencies import (
+    CriterionQuery,
+    GroupPath,
+    LanguageDep,
+    RankingServiceDep,
+    RevisionQuery,
+    YearPath,
+)
 from app.routers.json_bytes import RenderedJSON, rendered
 from app.routers.responses import NOT_FOUND
 from app.schemas.results import RankingRead
@@ -23,6 +30,7 @@ async def get_ranking(
     service: RankingServiceDep,
     language: LanguageDep,
     criterion: CriterionQuery = None,
+    revision: RevisionQuery = None,
 ) -> RenderedJSON:
     """Every unit of the group with a result that year, in rank order.
 
@@ -31,6 +39,8 @@ async def get_ranking(
     followed through unit lineage, the published figures and whether they disagree.
     """
     return rendered(
-        await service.ranking_json(year=year, group=group, criterion=criterion, language=language),
+        await service.ranking_json(
+            year=year, group=group, criterion=criterion, language=language, revision=revision
+        ),
         language,
     )

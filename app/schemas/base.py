@@ -46,6 +46,18 @@ ScoreOut = Annotated[Decimal, PlainSerializer(format_decimal, return_type=str, w
 IndexIn = Annotated[Decimal, Field(ge=0, max_digits=6, decimal_places=2)]
 IndexOut = Annotated[Decimal, PlainSerializer(format_index, return_type=str, when_used="json")]
 
+CorrectionReason = Annotated[
+    str | None,
+    Field(
+        min_length=3,
+        max_length=2000,
+        description=(
+            "Required to change a published year: the change becomes a correction with this "
+            "reason and a new revision; earlier revisions stay retrievable."
+        ),
+    ),
+]
+
 ItemT = TypeVar("ItemT")
 
 

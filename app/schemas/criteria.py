@@ -6,6 +6,7 @@ from app.models.enums import ScoringMethod
 from app.schemas.base import (
     ApiInput,
     ApiModel,
+    CorrectionReason,
     CriterionCode,
     IndexIn,
     IndexOut,
@@ -39,6 +40,7 @@ class CriteriaSetPut(ApiInput):
     )
     criteria: list[CriterionIn] = Field(min_length=1)
     bands: list[BandIn] = Field(default_factory=list)
+    correction_reason: CorrectionReason = None
 
 
 class CriterionRead(ApiModel):

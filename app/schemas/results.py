@@ -97,6 +97,7 @@ class PublishedSummaryRead(ApiModel):
 class RankingRead(ApiModel):
     year: int
     status: str
+    revision: int = Field(description="Published revision shown (0 while the year is a draft).")
     language: Language
     group: LabelledRef
     criterion: LabelledRef | None
@@ -128,6 +129,7 @@ class NodeBreakdownRead(ApiModel):
 
 class BreakdownRead(ApiModel):
     year: int
+    revision: int
     language: Language
     unit: LabelledRef
     group: LabelledRef
@@ -169,6 +171,7 @@ class NextRankRead(ApiModel):
 
 class UnitImprovementsRead(ApiModel):
     year: int
+    revision: int
     language: Language
     unit: LabelledRef
     rank: int | None
@@ -207,6 +210,7 @@ class CriterionWeaknessRead(ApiModel):
 
 class GroupImprovementsRead(ApiModel):
     year: int
+    revision: int
     language: Language
     group: LabelledRef
     order: str

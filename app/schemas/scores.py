@@ -3,7 +3,7 @@
 from pydantic import Field
 
 from app.models.enums import ScoringMethod
-from app.schemas.base import ApiInput, ApiModel, CriterionCode, ScoreIn, ScoreOut
+from app.schemas.base import ApiInput, ApiModel, CorrectionReason, CriterionCode, ScoreIn, ScoreOut
 
 
 class LeafScoreIn(ApiInput):
@@ -17,6 +17,7 @@ class ScoresPut(ApiInput):
     """Every leaf score of the unit for the year; leaves left out are cleared."""
 
     scores: list[LeafScoreIn]
+    correction_reason: CorrectionReason = None
 
 
 class LeafScoreRead(ApiModel):

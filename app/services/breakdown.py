@@ -93,11 +93,13 @@ class BreakdownService:
         self.cache = cache
 
     async def scored_outcome(
-        self, *, year: int, unit_code: str
+        self, *, year: int, unit_code: str, revision: int | None = None
     ) -> tuple[GroupYear, UnitOutcome, Tree, dict[str, NodeStats]]:
         """The unit's group snapshot, its own outcome and the per-node group statistics."""
         unit = await self.results.units.require_unit(unit_code)
-        group_year = await self.results.group_year(year=year, group=unit.group.code)
+        group_year = await self.results.group_year(
+            year=year, group=unit.group.code, revision=revision
+        )
         outcome = group_year.outcome_of(unit.id)
         if outcome is None or not outcome.has_scores or group_year.tree is None:
             raise NoLeafScores(
@@ -107,7 +109,7 @@ class BreakdownService:
         return group_year, outcome, group_year.tree, await self.node_stats(group_year)
 
     async def node_stats(self, group_year: GroupYear) -> dict[str, NodeStats]:
-        key = ("node_stats", group_year.year, group_year.group_code)
+        key = ("node_stats", group_year.year, group_year.group_code, group_year.revision)
         cached = self.cache.get(key)
         if isinstance(cached, dict):
             return cached
@@ -116,21 +118,27 @@ class BreakdownService:
         self.cache.put(key, stats)
         return stats
 
-    async def breakdown_json(self, *, year: int, unit_code: str, language: Language) -> bytes:
+    async def breakdown_json(
+        self, *, year: int, unit_code: str, language: Language, revision: int | None = None
+    ) -> bytes:
         await self.results.sync()
-        key = ("breakdown", year, unit_code, language)
+        key = ("breakdown", year, unit_code, language, revision)
         cached = self.cache.get(key)
         if isinstance(cached, bytes):
             return cached
-        rendered = await self.get_breakdown(year=year, unit_code=unit_code, language=language)
-        content = rendered.model_dump_json().encode()
+        breakdown = await self.get_breakdown(
+            year=year, unit_code=unit_code, language=language, revision=revision
+        )
+        content = breakdown.model_dump_json().encode()
         self.cache.put(key, content)
         return content
 
     async def get_breakdown(
-        self, *, year: int, unit_code: str, language: Language
+        self, *, year: int, unit_code: str, language: Language, revision: int | None = None
     ) -> BreakdownRead:
-        group_year, outcome, tree, stats = await self.scored_outcome(year=year, unit_code=unit_code)
+        group_year, outcome, tree, stats = await self.scored_outcome(
+            year=year, unit_code=unit_code, revision=revision
+        )
         uid = outcome.unit.id
         nodes = []
         for code in tree.order:
@@ -160,6 +168,7 @@ class BreakdownService:
         assert outcome.index is not None
         return BreakdownRead(
             year=year,
+            revision=group_year.revision,
             language=language,
             unit=unit_label(outcome.unit, language),
             group=group_label(group_year, language),

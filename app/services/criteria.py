@@ -13,9 +13,11 @@ from app.schemas.criteria import (
     CriterionIn,
     CriterionRead,
 )
+from app.services.audit import AuditService
 from app.services.criteria_tree import code_key, parent_code, validate_tree
+from app.services.publication import PublicationService, guard_write
 from app.services.units import UnitService
-from app.services.years import YearService, ensure_writable
+from app.services.years import YearService
 
 
 class CriteriaSetNotFound(NotFound):
@@ -90,7 +92,7 @@ class CriteriaService:
         what the scores were given against.
         """
         assessment_year = await self.years.require_year(year, for_update=True)
-        ensure_writable(assessment_year)
+        guard_write(assessment_year, correction_reason=data.correction_reason)
         unit_group = await self.units.require_group(group)
         check = validate_tree(data.criteria, declared_max=data.max_score)
         problems = [*check.problems]
@@ -106,6 +108,24 @@ class CriteriaService:
             )
 
         existing = await self.criteria.get_set(year=year, group_id=unit_group.id)
+        await PublicationService(self.session).prepare_write(
+            assessment_year, correction_reason=data.correction_reason, actor=None
+        )
+        AuditService(self.session).record(
+            action="replace" if existing else "create",
+            entity="criteria_set",
+            entity_key=f"{year}/{group}",
+            year=year,
+            before=_audit_tree(existing) if existing else None,
+            after={
+                "criteria": [
+                    [c.code, c.name_vi, c.name_en, str(c.max_score), c.method]
+                    for c in data.criteria
+                ],
+                "bands": [[b.label_vi, b.label_en, str(b.min_index)] for b in data.bands],
+            },
+            reason=data.correction_reason,
+        )
         if existing is None:
             existing = CriteriaSet(
                 year=year, group=unit_group, max_score=check.scored_max, criteria=[], bands=[]
@@ -151,6 +171,16 @@ class CriteriaService:
             # Flush per node so a child can point at its parent's id.
             await self.session.flush()
         await self.session.refresh(criteria_set, attribute_names=["criteria", "bands"])
+
+
+def _audit_tree(criteria_set: CriteriaSet) -> dict[str, list[list[str | None]]]:
+    return {
+        "criteria": [
+            [c.code, c.name_vi, c.name_en, str(c.max_score), c.method]
+            for c in criteria_set.criteria
+        ],
+        "bands": [[b.label_vi, b.label_en, str(b.min_index)] for b in criteria_set.bands],
+    }
 
 
 def _in_body(problem: Problem) -> Problem:

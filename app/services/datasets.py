@@ -2,7 +2,6 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +11,7 @@ from app.models.enums import YearStatus
 from app.repositories.criteria import CriteriaRepository
 from app.repositories.revision import RevisionRepository
 from app.repositories.scores import ScoreRepository
+from app.schemas.audit import PublishRequest
 from app.schemas.datasets import (
     CriteriaSetSpec,
     DatasetBundle,
@@ -20,7 +20,9 @@ from app.schemas.datasets import (
     UnitScoresSpec,
 )
 from app.schemas.units import LineageEventCreate, UnitCreate
+from app.services.audit import AuditService
 from app.services.criteria import CriteriaService
+from app.services.publication import PublicationService
 from app.services.scores import ScoreService
 from app.services.units import UnitService
 from app.services.years import YearService
@@ -66,6 +68,12 @@ class DatasetLoader:
             await self.session.rollback()
             raise
         if report.changed_anything:
+            AuditService(self.session).record(
+                action="load",
+                entity="dataset",
+                entity_key=bundle.name,
+                after={"created": dict(report.created)},
+            )
             await RevisionRepository(self.session).bump()
         await self.session.commit()
         return report
@@ -105,9 +113,10 @@ class DatasetLoader:
             await self._published_group(summary, report)
         for year_spec in bundle.years:
             if year_spec.status == YearStatus.PUBLISHED and year_spec.year not in frozen:
-                stored = await self.years.require_year(year_spec.year)
-                stored.status = YearStatus.PUBLISHED.value
-                stored.published_at = datetime.now(UTC)
+                stored = await self.years.require_year(year_spec.year, for_update=True)
+                await PublicationService(self.session).apply_publish(
+                    stored, data=PublishRequest(), actor=f"dataset:{bundle.name}"
+                )
         await self.session.flush()
 
     async def _unit(self, spec: UnitCreate, report: LoadReport) -> None:

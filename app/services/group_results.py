@@ -2,22 +2,25 @@
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import NotFound
 from app.models import CriteriaSet, OrgUnit, PublishedResult
 from app.models.enums import LineageKind, ScoringMethod
 from app.repositories.criteria import CriteriaRepository
+from app.repositories.publication import PublicationRepository
 from app.repositories.results import ResultRepository
 from app.repositories.revision import RevisionRepository
 from app.services.lineage import LineageEdge
 from app.services.ranking_rules import rank_with_ties
 from app.services.result_cache import ResultCache
 from app.services.scoring import BandRule, Tree, band_for, build_tree, index_of, total_score
+from app.services.snapshots import as_decimal
 from app.services.units import UnitService
 from app.services.years import YearService
 
@@ -76,6 +79,7 @@ class GroupSummarySnapshot:
 class GroupYear:
     year: int
     status: str
+    revision: int
     group_code: str
     group_name_vi: str
     group_name_en: str
@@ -158,13 +162,14 @@ class GroupResultService:
             self.cache.sync(await RevisionRepository(self.session).current())
             self._synced = True
 
-    async def group_year(self, *, year: int, group: str) -> GroupYear:
+    async def group_year(self, *, year: int, group: str, revision: int | None = None) -> GroupYear:
+        """The group's results at a published revision (default: the latest state)."""
         await self.sync()
-        key = ("group_year", year, group)
+        key = ("group_year", year, group, revision)
         cached = self.cache.get(key)
         if isinstance(cached, GroupYear):
             return cached
-        built = await self._build(year=year, group=group)
+        built = await self._build(year=year, group=group, revision=revision)
         self.cache.put(key, built)
         return built
 
@@ -192,57 +197,118 @@ class GroupResultService:
             for unit in await self.results.units_by_id(sorted(unit_ids))
         }
 
-    async def _build(self, *, year: int, group: str) -> GroupYear:
+    async def _build(self, *, year: int, group: str, revision: int | None) -> GroupYear:
         assessment_year = await self.years.require_year(year)
         unit_group = await self.units.require_group(group)
-        criteria_set = await self.criteria.get_set(year=year, group_id=unit_group.id)
-        tree = _tree(criteria_set) if criteria_set else None
-        bands = tuple(
-            BandRule(band.label_vi, band.label_en, band.min_index)
-            for band in (criteria_set.bands if criteria_set else [])
-        )
-        finals: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        selfs: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        if criteria_set is not None:
-            for row in await self.results.leaf_scores_of_set(criteria_set.id):
-                if row.final_score is not None:
-                    finals[row.unit_id][row.criterion_code] = row.final_score
-                if row.self_score is not None:
-                    selfs[row.unit_id][row.criterion_code] = row.self_score
-        published = {
-            row.unit_id: _published(row)
-            for row in await self.results.published_of_group(year=year, group_id=unit_group.id)
-        }
-        unit_ids = sorted(set(finals) | set(selfs) | set(published))
+        if revision is None or revision == assessment_year.revision:
+            inputs = await self._live_inputs(year=year, group_id=unit_group.id)
+        else:
+            inputs = await self._snapshot_inputs(year=year, group=group, revision=revision)
+        unit_ids = sorted(set(inputs.finals) | set(inputs.selfs) | set(inputs.published))
         units = {u.id: snapshot_unit(u) for u in await self.results.units_by_id(unit_ids)}
         drafts = [
             _draft(
-                units[uid], tree, bands, finals.get(uid, {}), selfs.get(uid, {}), published.get(uid)
+                units[uid],
+                inputs.tree,
+                inputs.bands,
+                inputs.finals.get(uid, {}),
+                inputs.selfs.get(uid, {}),
+                inputs.published.get(uid),
             )
             for uid in unit_ids
+            if units[uid].group_code == group
         ]
-        summary_row = await self.results.group_summary(year=year, group_id=unit_group.id)
-        summary = (
-            GroupSummarySnapshot(
-                unit_count=summary_row.unit_count,
-                band_counts=summary_row.band_counts,
-                note=summary_row.note,
-                source=summary_row.source.code,
-            )
-            if summary_row
-            else None
-        )
         return GroupYear(
             year=year,
             status=assessment_year.status,
+            revision=revision if revision is not None else assessment_year.revision,
             group_code=unit_group.code,
             group_name_vi=unit_group.name_vi,
             group_name_en=unit_group.name_en,
-            tree=tree,
-            bands=bands,
+            tree=inputs.tree,
+            bands=inputs.bands,
             outcomes=rank_outcomes(drafts),
-            summary=summary,
+            summary=inputs.summary,
         )
+
+    async def _live_inputs(self, *, year: int, group_id: int) -> "GroupInputs":
+        inputs = GroupInputs()
+        criteria_set = await self.criteria.get_set(year=year, group_id=group_id)
+        if criteria_set is not None:
+            inputs.tree = _tree(criteria_set)
+            inputs.bands = tuple(
+                BandRule(band.label_vi, band.label_en, band.min_index)
+                for band in criteria_set.bands
+            )
+            for row in await self.results.leaf_scores_of_set(criteria_set.id):
+                inputs.add_score(row.unit_id, row.criterion_code, row.self_score, row.final_score)
+        for published in await self.results.published_of_group(year=year, group_id=group_id):
+            inputs.published[published.unit_id] = _published(published)
+        summary = await self.results.group_summary(year=year, group_id=group_id)
+        if summary is not None:
+            inputs.summary = GroupSummarySnapshot(
+                unit_count=summary.unit_count,
+                band_counts=summary.band_counts,
+                note=summary.note,
+                source=summary.source.code,
+            )
+        return inputs
+
+    async def _snapshot_inputs(self, *, year: int, group: str, revision: int) -> "GroupInputs":
+        """Rebuild inputs from the snapshot kept when a later correction superseded `revision`."""
+        stored = await PublicationRepository(self.session).get_revision(year=year, number=revision)
+        if stored is None or stored.snapshot is None:
+            raise RevisionNotFound(
+                f"Year {year} has no superseded revision {revision}; "
+                "published revisions are listed at /api/v1/years/{year}/revisions."
+            )
+        snapshot = stored.snapshot
+        inputs = GroupInputs()
+        part = snapshot["groups"].get(group)
+        if part is not None:
+            inputs.tree = build_tree(
+                (
+                    (code, vi, en, Decimal(maximum), ScoringMethod(method) if method else None)
+                    for code, vi, en, maximum, method in part["criteria"]
+                ),
+                Decimal(part["max_score"]),
+            )
+            inputs.bands = tuple(BandRule(vi, en, Decimal(low)) for vi, en, low in part["bands"])
+            for unit_id, code, self_score, final_score, _note in part["scores"]:
+                inputs.add_score(unit_id, code, as_decimal(self_score), as_decimal(final_score))
+        for unit_id, index, rank, position, band_vi, source, note in snapshot["published"]:
+            inputs.published[unit_id] = PublishedSnapshot(
+                as_decimal(index), rank, position, band_vi, source, note
+            )
+        summary = snapshot["summaries"].get(group)
+        if summary is not None:
+            inputs.summary = GroupSummarySnapshot(*summary)
+        return inputs
+
+
+class RevisionNotFound(NotFound):
+    title = "Revision not found"
+    slug = "revision-not-found"
+
+
+@dataclass
+class GroupInputs:
+    """What a group's results are computed from, read live or from a revision snapshot."""
+
+    tree: Tree | None = None
+    bands: tuple[BandRule, ...] = ()
+    finals: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    selfs: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    published: dict[int, PublishedSnapshot] = field(default_factory=dict)
+    summary: GroupSummarySnapshot | None = None
+
+    def add_score(
+        self, unit_id: int, code: str, self_score: Decimal | None, final_score: Decimal | None
+    ) -> None:
+        if final_score is not None:
+            self.finals[unit_id][code] = final_score
+        if self_score is not None:
+            self.selfs[unit_id][code] = self_score
 
 
 def _tree(criteria_set: CriteriaSet) -> Tree:

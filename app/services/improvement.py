@@ -100,10 +100,16 @@ class ImprovementService:
         self.cache = cache
 
     async def unit_improvements(
-        self, *, year: int, unit_code: str, limit: int, language: Language
+        self,
+        *,
+        year: int,
+        unit_code: str,
+        limit: int,
+        language: Language,
+        revision: int | None = None,
     ) -> UnitImprovementsRead:
         group_year, outcome, tree, stats = await self.breakdowns.scored_outcome(
-            year=year, unit_code=unit_code
+            year=year, unit_code=unit_code, revision=revision
         )
         uid = outcome.unit.id
         gaps = []
@@ -140,6 +146,7 @@ class ImprovementService:
             )
         return UnitImprovementsRead(
             year=year,
+            revision=group_year.revision,
             language=language,
             unit=unit_label(outcome.unit, language),
             rank=outcome.rank,
@@ -150,9 +157,15 @@ class ImprovementService:
         )
 
     async def group_improvements(
-        self, *, year: int, group: str, limit: int, language: Language
+        self,
+        *,
+        year: int,
+        group: str,
+        limit: int,
+        language: Language,
+        revision: int | None = None,
     ) -> GroupImprovementsRead:
-        group_year = await self.results.group_year(year=year, group=group)
+        group_year = await self.results.group_year(year=year, group=group, revision=revision)
         tree = group_year.tree
         stats = await self.breakdowns.node_stats(group_year) if tree is not None else {}
         lowest = [
@@ -170,6 +183,7 @@ class ImprovementService:
         criteria = _weakest_criteria(tree, stats, language) if tree and stats else []
         return GroupImprovementsRead(
             year=year,
+            revision=group_year.revision,
             language=language,
             group=group_label(group_year, language),
             order=GROUP_ORDER,

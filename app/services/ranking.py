@@ -43,25 +43,38 @@ class RankingService:
         self.cache = cache
 
     async def ranking_json(
-        self, *, year: int, group: str, criterion: str | None, language: Language
+        self,
+        *,
+        year: int,
+        group: str,
+        criterion: str | None,
+        language: Language,
+        revision: int | None = None,
     ) -> bytes:
         """The ranking rendered once per data revision and served from memory after that."""
         await self.results.sync()
-        key = ("ranking", year, group, criterion, language)
+        key = ("ranking", year, group, criterion, language, revision)
         cached = self.cache.get(key)
         if isinstance(cached, bytes):
             return cached
         ranking = await self.get_ranking(
-            year=year, group=group, criterion=criterion, language=language
+            year=year, group=group, criterion=criterion, language=language, revision=revision
         )
         rendered = ranking.model_dump_json().encode()
         self.cache.put(key, rendered)
         return rendered
 
     async def get_ranking(
-        self, *, year: int, group: str, criterion: str | None, language: Language
+        self,
+        *,
+        year: int,
+        group: str,
+        criterion: str | None,
+        language: Language,
+        revision: int | None = None,
     ) -> RankingRead:
-        group_year = await self.results.group_year(year=year, group=group)
+        """The ranking at a published revision (default latest); previous years at their latest."""
+        group_year = await self.results.group_year(year=year, group=group, revision=revision)
         if criterion is not None:
             return self._criterion_ranking(group_year, criterion, language)
         entries = [
@@ -89,6 +102,7 @@ class RankingService:
         return RankingRead(
             year=year,
             status=group_year.status,
+            revision=group_year.revision,
             language=language,
             group=group_label(group_year, language),
             criterion=None,
@@ -138,6 +152,7 @@ class RankingService:
         return RankingRead(
             year=group_year.year,
             status=group_year.status,
+            revision=group_year.revision,
             language=language,
             group=group_label(group_year, language),
             criterion=LabelledRef(

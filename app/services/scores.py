@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,11 +11,14 @@ from app.models import CriteriaSet, Criterion, LeafScore, OrgUnit
 from app.repositories.criteria import CriteriaRepository
 from app.repositories.revision import RevisionRepository
 from app.repositories.scores import ScoreRepository
+from app.schemas.base import format_decimal
 from app.schemas.scores import LeafScoreIn, LeafScoreRead, ScoresPut, ScoresRead
+from app.services.audit import AuditService
 from app.services.criteria import CriteriaSetNotFound
 from app.services.criteria_tree import parent_code
+from app.services.publication import PublicationService, guard_write
 from app.services.units import UnitService
-from app.services.years import YearService, ensure_writable
+from app.services.years import YearService
 
 
 def active_in_year(unit: OrgUnit, year: int) -> bool:
@@ -60,6 +64,16 @@ def check_scores(
                     )
                 )
     return problems
+
+
+def _audit_row(
+    code: str, self_score: Decimal | None, final_score: Decimal | None, note: str | None
+) -> list[str | None]:
+    return [code, _text(self_score), _text(final_score), note]
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format_decimal(value)
 
 
 def _ancestors(code: str) -> list[str]:
@@ -121,7 +135,7 @@ class ScoreService:
     async def apply_scores(self, *, year: int, unit_code: str, data: ScoresPut) -> None:
         """Replace the unit's leaf scores for the year, or write nothing if any row is wrong."""
         assessment_year = await self.years.require_year(year, for_update=True)
-        ensure_writable(assessment_year)
+        guard_write(assessment_year, correction_reason=data.correction_reason)
         unit = await self.units.require_unit(unit_code)
         if not active_in_year(unit, year):
             raise InvalidInput(
@@ -142,6 +156,28 @@ class ScoreService:
                 f"{len(problems)} problem(s) in the scores of {unit_code!r}; nothing was saved.",
                 errors=problems,
             )
+        await PublicationService(self.session).prepare_write(
+            assessment_year, correction_reason=data.correction_reason, actor=None
+        )
+        before = [
+            _audit_row(row.criterion.code, row.self_score, row.final_score, row.note)
+            for row in await self.scores.list_for_unit(
+                unit_id=unit.id, criteria_set_id=criteria_set.id
+            )
+        ]
+        AuditService(self.session).record(
+            action="replace" if before else "create",
+            entity="scores",
+            entity_key=f"{year}/{unit_code}",
+            year=year,
+            unit_code=unit_code,
+            before=before or None,
+            after=[
+                _audit_row(row.criterion, row.self_score, row.final_score, row.note)
+                for row in data.scores
+            ],
+            reason=data.correction_reason,
+        )
         await self.scores.delete_for_unit(unit_id=unit.id, criteria_set_id=criteria_set.id)
         await self.scores.add_all(
             [

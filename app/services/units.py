@@ -20,6 +20,7 @@ from app.schemas.units import (
     UnitRef,
     UnitUpdate,
 )
+from app.services.audit import AuditService
 from app.text import fold
 
 
@@ -118,6 +119,13 @@ class UnitService:
 
     async def create_unit(self, data: UnitCreate) -> UnitRead:
         unit = await self.apply_create_unit(data)
+        AuditService(self.session).record(
+            action="create",
+            entity="unit",
+            entity_key=data.code,
+            unit_code=data.code,
+            after=data.model_dump(mode="json"),
+        )
         await RevisionRepository(self.session).bump()
         await self.session.commit()
         return unit_read(unit)
@@ -150,6 +158,7 @@ class UnitService:
     async def update_unit(self, code: str, data: UnitUpdate) -> UnitRead:
         """Change the given fields; a unit's group is fixed once it has scores or results."""
         unit = await self.require_unit(code)
+        before = unit_read(unit).model_dump(mode="json")
         changes = data.model_dump(exclude_unset=True)
         problems: list[Problem] = []
         for required in ("name_vi", "name_en", "group"):
@@ -187,6 +196,14 @@ class UnitService:
         unit.name_en = changes.get("name_en") or unit.name_en
         unit.search_text = search_text(code=unit.code, name_vi=unit.name_vi, name_en=unit.name_en)
         await self.session.flush()
+        AuditService(self.session).record(
+            action="update",
+            entity="unit",
+            entity_key=code,
+            unit_code=code,
+            before=before,
+            after=unit_read(unit).model_dump(mode="json"),
+        )
         await RevisionRepository(self.session).bump()
         await self.session.commit()
         return unit_read(unit)
@@ -213,6 +230,13 @@ class UnitService:
 
     async def create_lineage(self, data: LineageEventCreate) -> LineageEventRead:
         event = await self.apply_create_lineage(data)
+        AuditService(self.session).record(
+            action="create",
+            entity="lineage",
+            entity_key=f"{data.predecessor}>{data.successor}",
+            unit_code=data.successor,
+            after=data.model_dump(mode="json"),
+        )
         await RevisionRepository(self.session).bump()
         await self.session.commit()
         return lineage_read(event)

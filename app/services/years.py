@@ -1,13 +1,14 @@
-"""Assessment years: creation, listing, and the rule that a published year is frozen."""
+"""Assessment years: creation and listing."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, NotFound, YearFrozen
+from app.errors import Conflict, NotFound
 from app.models import AssessmentYear, Source
 from app.models.enums import YearStatus
 from app.repositories.revision import RevisionRepository
 from app.repositories.years import YearRepository
 from app.schemas.years import SourceIn, YearCreate, YearRead
+from app.services.audit import AuditService
 
 
 class YearNotFound(NotFound):
@@ -22,14 +23,6 @@ class YearExists(Conflict):
 
 def year_read(year: AssessmentYear) -> YearRead:
     return YearRead.model_validate(year)
-
-
-def ensure_writable(year: AssessmentYear) -> None:
-    """Published results are frozen: scores and criteria of a published year never change here."""
-    if year.status == YearStatus.PUBLISHED:
-        raise YearFrozen(
-            f"Year {year.year} is published; its criteria and scores can no longer be edited."
-        )
 
 
 class YearService:
@@ -51,6 +44,13 @@ class YearService:
 
     async def create_year(self, data: YearCreate) -> YearRead:
         created = await self.apply_create_year(data)
+        AuditService(self.session).record(
+            action="create",
+            entity="year",
+            entity_key=str(data.year),
+            year=data.year,
+            after=data.model_dump(mode="json"),
+        )
         await RevisionRepository(self.session).bump()
         await self.session.commit()
         return year_read(created)
