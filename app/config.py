@@ -22,6 +22,13 @@ class DatasetSettings(BaseModel):
     load_demo: bool = True
 
 
+class CacheSettings(BaseModel):
+    # How long a worker trusts its last reading of the data revision. Its own writes show at
+    # once; another worker's writes show within this interval. 0 reads it on every request.
+    revision_check_ms: int = Field(default=100, ge=0, le=60_000)
+    max_entries: int = Field(default=512, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="APP_", env_file=".env", env_nested_delimiter="__", extra="ignore"
@@ -34,6 +41,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "APP_DATABASE_URL")
     )
     datasets: DatasetSettings = DatasetSettings()
+    cache: CacheSettings = CacheSettings()
     api_title: str = "PAR Index service"
 
     @property

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
+from app.services.result_cache import CACHE_KEY
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -80,6 +81,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Open a session for one request; anything not committed by a service is rolled back."""
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     async with factory() as session:
+        # Lets a committed write expire this worker's result cache (services/result_cache.py).
+        session.info[CACHE_KEY] = request.app.state.result_cache
         yield session
 
 

@@ -17,6 +17,7 @@ from app.db import create_engine, get_session
 from app.main import create_app
 from app.migrations import script_heads, upgrade_connection
 from app.services.datasets import DatasetLoader, LoadReport
+from app.services.result_cache import CACHE_KEY
 
 
 def _test_url(tmp_dir: Path) -> str:
@@ -76,6 +77,7 @@ async def client(
     # ASGITransport does not run the lifespan: give the app the test engine directly.
     app.state.engine = engine
     app.state.migration_heads = script_heads()
+    session.info[CACHE_KEY] = app.state.result_cache
     app.dependency_overrides[get_session] = lambda: session
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://test") as http:

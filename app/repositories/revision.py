@@ -4,6 +4,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import DataRevision
+from app.services.result_cache import WROTE_KEY
 
 
 class RevisionRepository:
@@ -18,6 +19,7 @@ class RevisionRepository:
 
     async def bump(self) -> None:
         """Count one more change; on PostgreSQL this also serialises concurrent writers."""
+        self.session.info[WROTE_KEY] = True
         await self.session.execute(
             update(DataRevision)
             .where(DataRevision.id == 1)

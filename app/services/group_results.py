@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,8 +89,12 @@ class GroupYear:
     outcomes: tuple[UnitOutcome, ...]
     summary: GroupSummarySnapshot | None
 
+    @cached_property
+    def _by_unit(self) -> dict[int, UnitOutcome]:
+        return {outcome.unit.id: outcome for outcome in self.outcomes}
+
     def outcome_of(self, unit_id: int) -> UnitOutcome | None:
-        return next((o for o in self.outcomes if o.unit.id == unit_id), None)
+        return self._by_unit.get(unit_id)
 
 
 def snapshot_unit(unit: OrgUnit) -> UnitSnapshot:
@@ -157,10 +162,10 @@ class GroupResultService:
         self._synced = False
 
     async def sync(self) -> None:
-        """Check the data revision once per request; a newer one empties the cache."""
-        if not self._synced:
+        """Check the data revision (at most once per request and per check interval)."""
+        if not self._synced and self.cache.needs_check():
             self.cache.sync(await RevisionRepository(self.session).current())
-            self._synced = True
+        self._synced = True
 
     async def group_year(self, *, year: int, group: str, revision: int | None = None) -> GroupYear:
         """The group's results at a published revision (default: the latest state)."""
@@ -173,11 +178,8 @@ class GroupResultService:
         self.cache.put(key, built)
         return built
 
-    async def group_year_if_any(self, *, year: int, group: str) -> GroupYear | None:
-        """The snapshot, or None when the year does not exist (e.g. before the first one)."""
-        if await self.years.years.get(year) is None:
-            return None
-        return await self.group_year(year=year, group=group)
+    async def year_exists(self, year: int) -> bool:
+        return await self.years.years.get(year) is not None
 
     async def lineage_edges(self) -> tuple[LineageEdge, ...]:
         await self.sync()

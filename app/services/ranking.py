@@ -1,5 +1,7 @@
 """Rankings of a group in a year: ranks with ties, previous year through lineage, statistics."""
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
@@ -11,8 +13,13 @@ from app.schemas.results import (
     RankingEntryRead,
     RankingRead,
 )
-from app.services.group_results import GroupResultService, GroupYear, UnitOutcome
-from app.services.lineage import comparability, previous_links
+from app.services.group_results import (
+    GroupResultService,
+    GroupYear,
+    UnitOutcome,
+    UnitSnapshot,
+)
+from app.services.lineage import PreviousLink, comparability, previous_links
 from app.services.presenting import (
     band_ref,
     group_label,
@@ -77,6 +84,7 @@ class RankingService:
         group_year = await self.results.group_year(year=year, group=group, revision=revision)
         if criterion is not None:
             return self._criterion_ranking(group_year, criterion, language)
+        context = await self._previous_context(group_year)
         entries = [
             RankingEntryRead(
                 rank=outcome.rank,
@@ -95,7 +103,7 @@ class RankingService:
                 published=published_read(outcome.published),
                 rank_disagrees=_rank_disagrees(outcome),
                 index_disagrees=_index_disagrees(outcome),
-                previous=await self._previous(group_year, outcome, language),
+                previous=self._previous(group_year, outcome, context, language),
             )
             for outcome in group_year.outcomes
         ]
@@ -168,21 +176,35 @@ class RankingService:
             published_summary=summary_read(group_year),
         )
 
-    async def _previous(
-        self, group_year: GroupYear, outcome: UnitOutcome, language: Language
+    async def _previous_context(self, group_year: GroupYear) -> "PreviousContext":
+        """Everything the previous-year columns need, in a few queries for the whole group."""
+        edges = await self.results.lineage_edges()
+        links = {
+            o.unit.id: previous_links(o.unit.id, group_year.year, edges)
+            for o in group_year.outcomes
+        }
+        units = await self.results.unit_snapshots(
+            {link.unit_id for unit_links in links.values() for link in unit_links}
+        )
+        groups: dict[str, GroupYear] = {}
+        if await self.results.year_exists(group_year.year - 1):
+            for code in sorted({unit.group_code for unit in units.values()}):
+                groups[code] = await self.results.group_year(year=group_year.year - 1, group=code)
+        return PreviousContext(links=links, units=units, groups=groups)
+
+    @staticmethod
+    def _previous(
+        group_year: GroupYear, outcome: UnitOutcome, context: "PreviousContext", language: Language
     ) -> PreviousRead | None:
         """The previous year's results of the unit and of its recorded predecessors."""
-        year = group_year.year - 1
-        links = previous_links(outcome.unit.id, group_year.year, await self.results.lineage_edges())
-        units = await self.results.unit_snapshots(link.unit_id for link in links)
+        if not context.groups:
+            return None
+        links = context.links[outcome.unit.id]
         results: list[PreviousResultRead] = []
         with_result: set[int] = set()
         for link in links:
-            unit = units[link.unit_id]
-            previous_group = await self.results.group_year_if_any(year=year, group=unit.group_code)
-            if previous_group is None:
-                return None
-            found = previous_group.outcome_of(link.unit_id)
+            unit = context.units[link.unit_id]
+            found = context.groups[unit.group_code].outcome_of(link.unit_id)
             if found is None or (found.index is None and found.rank is None):
                 continue
             with_result.add(link.unit_id)
@@ -198,7 +220,7 @@ class RankingService:
         verdict = comparability(links, with_result)
         single = results[0] if verdict.comparable else None
         return PreviousRead(
-            year=year,
+            year=group_year.year - 1,
             comparable=verdict.comparable,
             reason=verdict.reason,
             results=results,
@@ -210,6 +232,13 @@ class RankingService:
                 else None
             ),
         )
+
+
+@dataclass(frozen=True)
+class PreviousContext:
+    links: dict[int, list[PreviousLink]]
+    units: dict[int, UnitSnapshot]
+    groups: dict[str, GroupYear]
 
 
 def _rank_disagrees(outcome: UnitOutcome) -> bool | None:
