@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.dependencies import CriteriaServiceDep, GroupPath, YearPath
+from app.dependencies import CriteriaServiceDep, GroupPath, RevisionQuery, YearPath
 from app.routers.responses import CONFLICT, INVALID, NOT_FOUND
 from app.schemas.criteria import CriteriaSetPut, CriteriaSetRead
 
@@ -11,9 +11,9 @@ router = APIRouter(prefix="/years/{year}/criteria", tags=["criteria"])
 
 @router.get("/{group}", summary="Get the criteria tree and bands", responses=NOT_FOUND)
 async def get_criteria_set(
-    year: YearPath, group: GroupPath, service: CriteriaServiceDep
+    year: YearPath, group: GroupPath, service: CriteriaServiceDep, revision: RevisionQuery = None
 ) -> CriteriaSetRead:
-    return await service.get_criteria_set(year=year, group=group)
+    return await service.get_criteria_set(year=year, group=group, revision=revision)
 
 
 @router.put(

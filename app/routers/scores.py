@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.dependencies import ScoreServiceDep, UnitCodePath, YearPath
+from app.dependencies import RevisionQuery, ScoreServiceDep, UnitCodePath, YearPath
 from app.routers.responses import CONFLICT, INVALID, NOT_FOUND
 from app.schemas.scores import ScoresPut, ScoresRead
 
@@ -11,9 +11,12 @@ router = APIRouter(prefix="/years/{year}/units/{unit_code}/scores", tags=["score
 
 @router.get("", summary="Get a unit's leaf scores for a year", responses=NOT_FOUND)
 async def get_scores(
-    year: YearPath, unit_code: UnitCodePath, service: ScoreServiceDep
+    year: YearPath,
+    unit_code: UnitCodePath,
+    service: ScoreServiceDep,
+    revision: RevisionQuery = None,
 ) -> ScoresRead:
-    return await service.get_scores(year=year, unit_code=unit_code)
+    return await service.get_scores(year=year, unit_code=unit_code, revision=revision)
 
 
 @router.put(

@@ -1,5 +1,8 @@
 """Criteria sets: the scoring tree of one (year, group), replaced whole and validated."""
 
+from collections.abc import Sequence
+from decimal import Decimal
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, InvalidInput, NotFound, Problem
@@ -16,6 +19,7 @@ from app.schemas.criteria import (
 from app.services.audit import AuditService
 from app.services.criteria_tree import code_key, parent_code, validate_tree
 from app.services.publication import PublicationService, guard_write
+from app.services.snapshots import load_snapshot
 from app.services.units import UnitService
 from app.services.years import YearService
 
@@ -31,27 +35,51 @@ class CriteriaInUse(Conflict):
 
 
 def criteria_set_read(criteria_set: CriteriaSet, *, group_code: str) -> CriteriaSetRead:
-    inner = {parent_code(node.code) for node in criteria_set.criteria}
-    return CriteriaSetRead(
+    return tree_read(
         year=criteria_set.year,
-        group=group_code,
+        group_code=group_code,
         max_score=criteria_set.max_score,
+        nodes=[
+            (node.code, node.name_vi, node.name_en, node.max_score, node.method)
+            for node in criteria_set.criteria
+        ],
+        bands=[(band.label_vi, band.label_en, band.min_index) for band in criteria_set.bands],
+    )
+
+
+def tree_read(
+    *,
+    year: int,
+    group_code: str,
+    max_score: Decimal,
+    nodes: Sequence[tuple[str, str, str, Decimal, str | None]],
+    bands: Sequence[tuple[str, str, Decimal]],
+) -> CriteriaSetRead:
+    """Nodes (code, name_vi, name_en, max, method) in tree order, bands highest first."""
+    inner = {parent_code(code) for code, *_ in nodes}
+    return CriteriaSetRead(
+        year=year,
+        group=group_code,
+        max_score=max_score,
         criteria=[
             CriterionRead.model_validate(
                 {
-                    "code": node.code,
-                    "parent_code": parent_code(node.code),
-                    "depth": node.code.count(".") + 1,
-                    "is_leaf": node.code not in inner,
-                    "name_vi": node.name_vi,
-                    "name_en": node.name_en,
-                    "max_score": node.max_score,
-                    "method": node.method,
+                    "code": code,
+                    "parent_code": parent_code(code),
+                    "depth": code.count(".") + 1,
+                    "is_leaf": code not in inner,
+                    "name_vi": name_vi,
+                    "name_en": name_en,
+                    "max_score": maximum,
+                    "method": method,
                 }
             )
-            for node in criteria_set.criteria
+            for code, name_vi, name_en, maximum, method in nodes
         ],
-        bands=[BandRead.model_validate(band) for band in criteria_set.bands],
+        bands=[
+            BandRead(label_vi=vi, label_en=en, min_index=low)
+            for vi, en, low in sorted(bands, key=lambda band: band[2], reverse=True)
+        ],
     )
 
 
@@ -67,9 +95,28 @@ class CriteriaService:
         self.years = YearService(session)
         self.units = UnitService(session)
 
-    async def get_criteria_set(self, *, year: int, group: str) -> CriteriaSetRead:
-        await self.years.require_year(year)
+    async def get_criteria_set(
+        self, *, year: int, group: str, revision: int | None = None
+    ) -> CriteriaSetRead:
+        """The tree as it stands, or as it stood at an earlier published revision."""
+        assessment_year = await self.years.require_year(year)
         unit_group = await self.units.require_group(group)
+        if revision is not None and revision != assessment_year.revision:
+            snapshot = await load_snapshot(self.session, year=year, revision=revision)
+            part = snapshot["groups"].get(group)
+            if part is None:
+                raise CriteriaSetNotFound(
+                    f"No criteria set for group {group!r} in {year} at revision {revision}."
+                )
+            return tree_read(
+                year=year,
+                group_code=group,
+                max_score=Decimal(part["max_score"]),
+                nodes=[
+                    (c, vi, en, Decimal(m), method) for c, vi, en, m, method in part["criteria"]
+                ],
+                bands=[(vi, en, Decimal(low)) for vi, en, low in part["bands"]],
+            )
         found = await self.criteria.get_set(year=year, group_id=unit_group.id)
         if found is None:
             raise CriteriaSetNotFound(f"No criteria set for group {group!r} in {year}.")

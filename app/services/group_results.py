@@ -10,18 +10,16 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import NotFound
 from app.models import CriteriaSet, OrgUnit, PublishedResult
 from app.models.enums import LineageKind, ScoringMethod
 from app.repositories.criteria import CriteriaRepository
-from app.repositories.publication import PublicationRepository
 from app.repositories.results import ResultRepository
 from app.repositories.revision import RevisionRepository
 from app.services.lineage import LineageEdge
 from app.services.ranking_rules import rank_with_ties
 from app.services.result_cache import ResultCache
 from app.services.scoring import BandRule, Tree, band_for, build_tree, index_of, total_score
-from app.services.snapshots import as_decimal
+from app.services.snapshots import as_decimal, load_snapshot
 from app.services.units import UnitService
 from app.services.years import YearService
 
@@ -258,13 +256,7 @@ class GroupResultService:
 
     async def _snapshot_inputs(self, *, year: int, group: str, revision: int) -> "GroupInputs":
         """Rebuild inputs from the snapshot kept when a later correction superseded `revision`."""
-        stored = await PublicationRepository(self.session).get_revision(year=year, number=revision)
-        if stored is None or stored.snapshot is None:
-            raise RevisionNotFound(
-                f"Year {year} has no superseded revision {revision}; "
-                "published revisions are listed at /api/v1/years/{year}/revisions."
-            )
-        snapshot = stored.snapshot
+        snapshot = await load_snapshot(self.session, year=year, revision=revision)
         inputs = GroupInputs()
         part = snapshot["groups"].get(group)
         if part is not None:
@@ -286,11 +278,6 @@ class GroupResultService:
         if summary is not None:
             inputs.summary = GroupSummarySnapshot(*summary)
         return inputs
-
-
-class RevisionNotFound(NotFound):
-    title = "Revision not found"
-    slug = "revision-not-found"
 
 
 @dataclass

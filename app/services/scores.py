@@ -17,6 +17,7 @@ from app.services.audit import AuditService
 from app.services.criteria import CriteriaSetNotFound
 from app.services.criteria_tree import parent_code
 from app.services.publication import PublicationService, guard_write
+from app.services.snapshots import as_decimal, load_snapshot
 from app.services.units import UnitService
 from app.services.years import YearService
 
@@ -102,9 +103,14 @@ class ScoreService:
             )
         return found
 
-    async def get_scores(self, *, year: int, unit_code: str) -> ScoresRead:
-        await self.years.require_year(year)
+    async def get_scores(
+        self, *, year: int, unit_code: str, revision: int | None = None
+    ) -> ScoresRead:
+        """The unit's leaf scores as they stand, or at an earlier published revision."""
+        assessment_year = await self.years.require_year(year)
         unit = await self.units.require_unit(unit_code)
+        if revision is not None and revision != assessment_year.revision:
+            return await self._scores_at(unit, year=year, revision=revision)
         criteria_set = await self._criteria_set_for(unit, year)
         rows = await self.scores.list_for_unit(unit_id=unit.id, criteria_set_id=criteria_set.id)
         return ScoresRead(
@@ -123,6 +129,37 @@ class ScoreService:
                     }
                 )
                 for row in rows
+            ],
+        )
+
+    async def _scores_at(self, unit: OrgUnit, *, year: int, revision: int) -> ScoresRead:
+        snapshot = await load_snapshot(self.session, year=year, revision=revision)
+        part = snapshot["groups"].get(unit.group.code)
+        if part is None:
+            raise CriteriaSetNotFound(
+                f"No criteria set for group {unit.group.code!r} in {year} at revision {revision}."
+            )
+        leaves = {code: (maximum, method) for code, _vi, _en, maximum, method in part["criteria"]}
+        order = {code: position for position, (code, *_rest) in enumerate(part["criteria"])}
+        rows = sorted(
+            (row for row in part["scores"] if row[0] == unit.id), key=lambda row: order[row[1]]
+        )
+        return ScoresRead(
+            year=year,
+            unit=unit.code,
+            group=unit.group.code,
+            scores=[
+                LeafScoreRead.model_validate(
+                    {
+                        "criterion": code,
+                        "method": leaves[code][1],
+                        "max_score": Decimal(leaves[code][0]),
+                        "self_score": as_decimal(self_score),
+                        "final_score": as_decimal(final_score),
+                        "note": note,
+                    }
+                )
+                for _unit_id, code, self_score, final_score, note in rows
             ],
         )
 

@@ -1,11 +1,12 @@
 """A year's whole state as a plain JSON document, and back to what a ranking is built from."""
 
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import NotFound
+from app.repositories.publication import PublicationRepository
 from app.repositories.results import YearStateRepository
 
 SNAPSHOT_FORMAT = 1
@@ -73,13 +74,21 @@ async def capture(session: AsyncSession, year: int) -> dict[str, Any]:
     }
 
 
-def group_scores(snapshot: dict[str, Any], group: str) -> dict[str, list[list[Any]]]:
-    """A group's part of a snapshot, or empty parts when the group had no criteria set."""
-    part = snapshot["groups"].get(group)
-    if part is None:
-        return defaultdict(list)
-    return dict(part)
-
-
 def as_decimal(value: str | None) -> Decimal | None:
     return _decimal(value)
+
+
+class RevisionNotFound(NotFound):
+    title = "Revision not found"
+    slug = "revision-not-found"
+
+
+async def load_snapshot(session: AsyncSession, *, year: int, revision: int) -> dict[str, Any]:
+    """The state kept when a correction superseded `revision` of `year`."""
+    stored = await PublicationRepository(session).get_revision(year=year, number=revision)
+    if stored is None or stored.snapshot is None:
+        raise RevisionNotFound(
+            f"Year {year} has no superseded revision {revision}; "
+            f"published revisions are listed at /api/v1/years/{year}/revisions."
+        )
+    return stored.snapshot

@@ -127,3 +127,28 @@ class TestListAuditEvents:
         assert all(e["unit_code"] == "T-PUB-A" for e in by_unit["items"])
         units = (await client.get("/api/v1/audit?entity=unit&unit=T-PUB-A")).json()["items"]
         assert [e["action"] for e in units] == ["create"]
+
+
+class TestReadsAtARevision:
+    async def test_scores_and_criteria_at_an_earlier_revision(self, client: AsyncClient) -> None:
+        await published_year(client)
+        await put_scores(client, "T-PUB-B", "6", reason="Appeal upheld")
+        tree = small_tree()
+        tree["criteria"][0]["name_en"] = "Renamed"
+        tree["correction_reason"] = "Rename"
+        assert (
+            await client.put(f"/api/v1/years/{YEAR}/criteria/department", json=tree)
+        ).status_code == 200
+        scores_path = f"/api/v1/years/{YEAR}/units/T-PUB-B/scores"
+        old = (await client.get(f"{scores_path}?revision=1")).json()["scores"]
+        new = (await client.get(scores_path)).json()["scores"]
+        assert [(s["criterion"], s["final_score"]) for s in old] == [("2.1", "3")]
+        assert [(s["criterion"], s["final_score"]) for s in new] == [("2.1", "6")]
+        criteria_path = f"/api/v1/years/{YEAR}/criteria/department"
+        before = (await client.get(f"{criteria_path}?revision=2")).json()
+        after = (await client.get(criteria_path)).json()
+        assert before["criteria"][0]["name_en"] == "Direction"
+        assert after["criteria"][0]["name_en"] == "Renamed"
+        assert before["bands"] == after["bands"]
+        missing = await client.get(f"{scores_path}?revision=9")
+        assert missing.status_code == 404
