@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.models.enums import ScoringMethod
@@ -63,9 +64,15 @@ class Tree:
     max_score: Decimal
     order: tuple[str, ...] = field(default=())
 
-    @property
+    @cached_property
     def leaf_codes(self) -> tuple[str, ...]:
         return tuple(code for code in self.order if self.nodes[code].is_leaf)
+
+    @cached_property
+    def penalty_leaves(self) -> frozenset[str]:
+        return frozenset(
+            code for code in self.leaf_codes if self.nodes[code].method == ScoringMethod.PENALTY
+        )
 
 
 def build_tree(
@@ -108,21 +115,22 @@ def signed(method: ScoringMethod | None, score: Decimal) -> Decimal:
 
 def node_score(tree: Tree, code: str, finals: Mapping[str, Decimal]) -> Decimal:
     """Points on a node: its leaves' final scores, penalties subtracted, missing leaves as 0."""
-    return sum(
-        (
-            signed(tree.nodes[leaf].method, finals.get(leaf, ZERO))
-            for leaf in tree.leaves_under[code]
-        ),
-        ZERO,
-    )
+    return _signed_sum(tree, tree.leaves_under[code], finals)
+
+
+def _signed_sum(tree: Tree, leaves: tuple[str, ...], finals: Mapping[str, Decimal]) -> Decimal:
+    penalties = tree.penalty_leaves
+    total = ZERO
+    for leaf in leaves:
+        score = finals.get(leaf)
+        if score is not None:
+            total = total - score if leaf in penalties else total + score
+    return total
 
 
 def total_score(tree: Tree, finals: Mapping[str, Decimal]) -> Decimal:
     """Total = Σ scored leaves + Σ bonus − Σ penalty (DOMAIN: 'How a score is made', step 4)."""
-    return sum(
-        (signed(tree.nodes[leaf].method, finals.get(leaf, ZERO)) for leaf in tree.leaf_codes),
-        ZERO,
-    )
+    return _signed_sum(tree, tree.leaf_codes, finals)
 
 
 def is_scored(method: ScoringMethod | None) -> bool:
