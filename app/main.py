@@ -13,6 +13,7 @@ from app.migrations import script_heads
 from app.routers import (
     breakdowns,
     criteria,
+    exports,
     health,
     history,
     improvements,
@@ -52,7 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
     )
-    app.state.result_cache = ResultCache()
+    app.state.result_cache = ResultCache(
+        max_entries=settings.cache.max_entries,
+        check_interval_s=settings.cache.revision_check_ms / 1000,
+    )
     install_error_handlers(app)
     app.include_router(health.router)
     for module in (
@@ -64,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         breakdowns,
         improvements,
         history,
+        exports,
         publication,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

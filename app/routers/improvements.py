@@ -1,6 +1,6 @@
 """Improvement lists: a unit's weakest criteria, a group's lowest units and criteria."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.dependencies import (
     GroupPath,
@@ -11,8 +11,10 @@ from app.dependencies import (
     UnitCodePath,
     YearPath,
 )
+from app.routers.export_format import EXPORTABLE, ExportFormat, ExportOptionsDep, file_response
 from app.routers.responses import NOT_FOUND
 from app.schemas.results import GroupImprovementsRead, UnitImprovementsRead
+from app.services import export_results
 
 router = APIRouter(tags=["improvements"])
 
@@ -20,31 +22,50 @@ router = APIRouter(tags=["improvements"])
 @router.get(
     "/years/{year}/units/{unit_code}/improvements",
     summary="A unit's lowest-scoring criteria and the points it needs for the next rank",
-    responses=NOT_FOUND,
+    response_model=UnitImprovementsRead,
+    responses={**NOT_FOUND, **EXPORTABLE},
 )
 async def get_unit_improvements(
     year: YearPath,
     unit_code: UnitCodePath,
     service: ImprovementServiceDep,
     language: LanguageDep,
+    export: ExportOptionsDep,
     limit: TopN = 10,
     revision: RevisionQuery = None,
-) -> UnitImprovementsRead:
-    return await service.unit_improvements(
+) -> UnitImprovementsRead | Response:
+    improvements = await service.unit_improvements(
         year=year, unit_code=unit_code, limit=limit, language=language, revision=revision
     )
+    if export.format is not ExportFormat.JSON:
+        document = export_results.unit_improvements_document(
+            improvements, requested_revision=revision
+        )
+        return file_response(document, export, language)
+    return improvements
 
 
 @router.get(
     "/years/{year}/improvements/{group}",
     summary="A group's lowest units and the criteria weakest across it",
-    responses=NOT_FOUND,
+    response_model=GroupImprovementsRead,
+    responses={**NOT_FOUND, **EXPORTABLE},
 )
 async def get_group_improvements(
     year: YearPath,
     group: GroupPath,
     service: ImprovementServiceDep,
     language: LanguageDep,
+    export: ExportOptionsDep,
     limit: TopN = 3,
-) -> GroupImprovementsRead:
-    return await service.group_improvements(year=year, group=group, limit=limit, language=language)
+    revision: RevisionQuery = None,
+) -> GroupImprovementsRead | Response:
+    improvements = await service.group_improvements(
+        year=year, group=group, limit=limit, language=language, revision=revision
+    )
+    if export.format is not ExportFormat.JSON:
+        document = export_results.group_improvements_document(
+            improvements, requested_revision=revision
+        )
+        return file_response(document, export, language)
+    return improvements

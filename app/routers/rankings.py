@@ -1,6 +1,6 @@
 """Rankings of a group in a year."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.dependencies import (
     CriterionQuery,
@@ -10,9 +10,11 @@ from app.dependencies import (
     RevisionQuery,
     YearPath,
 )
+from app.routers.export_format import EXPORTABLE, ExportFormat, ExportOptionsDep, file_response
 from app.routers.json_bytes import RenderedJSON, rendered
 from app.routers.responses import NOT_FOUND
 from app.schemas.results import RankingRead
+from app.services import export_results
 
 router = APIRouter(prefix="/years/{year}/rankings", tags=["rankings"])
 
@@ -22,22 +24,30 @@ router = APIRouter(prefix="/years/{year}/rankings", tags=["rankings"])
     summary="Rank a group's units on the index, or on one criterion",
     response_model=RankingRead,
     response_class=RenderedJSON,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **EXPORTABLE},
 )
 async def get_ranking(
     year: YearPath,
     group: GroupPath,
     service: RankingServiceDep,
     language: LanguageDep,
+    export: ExportOptionsDep,
     criterion: CriterionQuery = None,
     revision: RevisionQuery = None,
-) -> RenderedJSON:
+) -> Response:
     """Every unit of the group with a result that year, in rank order.
 
     Ranks follow standard competition ranking on the index rounded half-up to two decimals
     (the response's `rule` states it in full). Each entry carries the previous year's result
     followed through unit lineage, the published figures and whether they disagree.
+    `?format=csv|xlsx` (or Accept) gives the entries as a file for spreadsheets.
     """
+    if export.format is not ExportFormat.JSON:
+        ranking = await service.get_ranking(
+            year=year, group=group, criterion=criterion, language=language, revision=revision
+        )
+        document = export_results.ranking_document(ranking, requested_revision=revision)
+        return file_response(document, export, language)
     return rendered(
         await service.ranking_json(
             year=year, group=group, criterion=criterion, language=language, revision=revision

@@ -1,0 +1,150 @@
+"""Choosing JSON, CSV or XLSX from `?format` or the Accept header, and the file response."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Response
+
+from app.i18n import Language
+from app.routers.responses import Responses
+from app.services import export_files
+
+JSON_MEDIA_TYPE = "application/json"
+CSV_MEDIA_TYPE = "text/csv"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class SheetFormat(StrEnum):
+    """The formats of an export that has no JSON form."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+MEDIA_TYPES = {
+    ExportFormat.JSON: JSON_MEDIA_TYPE,
+    ExportFormat.CSV: CSV_MEDIA_TYPE,
+    ExportFormat.XLSX: XLSX_MEDIA_TYPE,
+}
+
+FormatQuery = Annotated[
+    ExportFormat | None,
+    Query(
+        alias="format",
+        description="`json` (default), `csv` or `xlsx`; wins over the Accept header.",
+    ),
+]
+SheetFormatQuery = Annotated[
+    SheetFormat | None,
+    Query(alias="format", description="`csv` (default) or `xlsx`; wins over the Accept header."),
+]
+AcceptHeader = Annotated[
+    str | None,
+    Header(description=f"`{CSV_MEDIA_TYPE}` or `{XLSX_MEDIA_TYPE}` asks for a file."),
+]
+BomQuery = Annotated[
+    bool,
+    Query(description="Start a CSV with a byte order mark, so Excel reads Vietnamese as UTF-8."),
+]
+
+EXPORTABLE: Responses = {
+    200: {
+        "description": "JSON, or a CSV/XLSX file with ?format or Accept.",
+        "content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}},
+    }
+}
+SHEETS: Responses = {
+    200: {
+        "description": "A CSV or XLSX file.",
+        "content": {
+            CSV_MEDIA_TYPE: {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+def choose_format(
+    requested: ExportFormat | None,
+    accept: str | None,
+    *,
+    offered: tuple[ExportFormat, ...] = tuple(ExportFormat),
+) -> ExportFormat:
+    """`?format` wins; else the offered media type the Accept header rates highest (the
+    earliest on equal q); else the first offered. Wildcards choose nothing, so a browser's
+    `*/*` keeps the default."""
+    if requested is not None:
+        return requested
+    best: tuple[float, int, ExportFormat] | None = None
+    by_media_type = {MEDIA_TYPES[fmt]: fmt for fmt in offered}
+    for position, part in enumerate((accept or "").split(",")):
+        media_type, *params = part.split(";")
+        fmt = by_media_type.get(media_type.strip().lower())
+        if fmt is None:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if not 0 < quality <= 1:
+            continue
+        if best is None or (quality, -position) > (best[0], best[1]):
+            best = (quality, -position, fmt)
+    return best[2] if best else offered[0]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: ExportFormat
+    bom: bool
+
+
+def export_options(
+    requested: FormatQuery = None, accept: AcceptHeader = None, bom: BomQuery = False
+) -> ExportOptions:
+    return ExportOptions(choose_format(requested, accept), bom)
+
+
+def sheet_options(
+    requested: SheetFormatQuery = None, accept: AcceptHeader = None, bom: BomQuery = False
+) -> ExportOptions:
+    offered = (ExportFormat.CSV, ExportFormat.XLSX)
+    chosen = ExportFormat(requested.value) if requested else None
+    return ExportOptions(choose_format(chosen, accept, offered=offered), bom)
+
+
+ExportOptionsDep = Annotated[ExportOptions, Depends(export_options)]
+SheetOptionsDep = Annotated[ExportOptions, Depends(sheet_options)]
+
+
+def file_response(
+    document: export_files.ExportDocument, options: ExportOptions, language: Language | None = None
+) -> Response:
+    """The document as a CSV or XLSX attachment named after its kind, year, subject, revision."""
+    if options.format is ExportFormat.XLSX:
+        content = export_files.write_xlsx(document, generated_at=datetime.now(UTC))
+        media_type = XLSX_MEDIA_TYPE
+    elif options.format is ExportFormat.CSV:
+        content = export_files.write_csv(document.csv_table, bom=options.bom)
+        media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8"
+    else:
+        raise ValueError(f"{options.format} is no file format")
+    headers = {
+        "Content-Disposition": f'attachment; filename="{document.filename(options.format)}"',
+        "Vary": "Accept",
+    }
+    if language is not None:
+        headers["Content-Language"] = language
+    return Response(content=content, media_type=media_type, headers=headers)

@@ -1,0 +1,247 @@
+"""CSV and XLSX exports: content negotiation, file names, layouts, problem+json errors."""
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from httpx import AsyncClient, Response
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import CriteriaSet, Criterion, LeafScore
+from app.routers.export_format import XLSX_MEDIA_TYPE
+
+YEAR = 2023
+GROUP = "demo-department"
+RANKING = f"/api/v1/years/{YEAR}/rankings/{GROUP}"
+SCORES_EXPORT = f"/api/v1/years/{YEAR}/scores/export"
+SCORE_HEADER = ["unit_code", "criterion_code", "self_score", "final_score", "note"]
+
+
+async def get_ok(client: AsyncClient, path: str, **kwargs: Any) -> Response:
+    response = await client.get(path, **kwargs)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def csv_rows(response: Response) -> list[dict[str, str]]:
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+
+
+def attachment_name(response: Response) -> str:
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment; filename=")
+    return disposition.split("filename=", 1)[1].strip('"')
+
+
+def workbook_of(response: Response) -> Any:
+    assert response.headers["content-type"] == XLSX_MEDIA_TYPE
+    assert response.content[:2] == b"PK"
+    return load_workbook(io.BytesIO(response.content))
+
+
+def assert_problem(response: Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    return body
+
+
+class TestRankingExport:
+    async def test_csv_via_format_holds_every_entry_as_in_json(self, client: AsyncClient) -> None:
+        ranking = (await get_ok(client, RANKING)).json()
+        response = await get_ok(client, RANKING, params={"format": "csv"})
+        rows = csv_rows(response)
+        assert [(r["rank"], r["unit_code"], r["index"], r["total"]) for r in rows] == [
+            (str(e["rank"]), e["unit"]["code"], e["index"], e["total"]) for e in ranking["entries"]
+        ]
+        assert attachment_name(response) == f"ranking_{YEAR}_{GROUP}_rev-latest.csv"
+
+    async def test_rank_changes_stay_numbers(self, client: AsyncClient) -> None:
+        rows = csv_rows(await get_ok(client, RANKING, params={"format": "csv"}))
+        changes = [r["rank_change"] for r in rows if r["rank_change"]]
+        assert any(change.startswith("-") for change in changes)
+        assert all(str(int(change)) == change for change in changes)
+
+    async def test_csv_via_accept_header(self, client: AsyncClient) -> None:
+        response = await get_ok(client, RANKING, headers={"Accept": "text/csv"})
+        assert len(csv_rows(response)) == len((await get_ok(client, RANKING)).json()["entries"])
+
+    async def test_format_query_wins_over_accept(self, client: AsyncClient) -> None:
+        response = await get_ok(
+            client, RANKING, params={"format": "json"}, headers={"Accept": "text/csv"}
+        )
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["year"] == YEAR
+
+    async def test_plain_json_is_unchanged(self, client: AsyncClient) -> None:
+        response = await get_ok(client, RANKING, headers={"Accept": "*/*"})
+        assert response.headers["content-type"] == "application/json"
+        assert "content-disposition" not in response.headers
+
+    async def test_bom_for_excel_and_vietnamese_text(self, client: AsyncClient) -> None:
+        path = "/api/v1/years/2024/rankings/department"
+        with_bom = await get_ok(client, path, params={"format": "csv", "bom": "true"})
+        assert with_bom.content.startswith(b"\xef\xbb\xbfrank,")
+        without = await get_ok(client, path, params={"format": "csv"})
+        assert without.content.startswith(b"rank,")
+        assert "Sở Y tế" in {r["unit_name_vi"] for r in csv_rows(without)}
+
+    async def test_xlsx_has_the_ranking_and_about_sheets(self, client: AsyncClient) -> None:
+        response = await get_ok(
+            client, RANKING, params={"revision": "1"}, headers={"Accept": XLSX_MEDIA_TYPE}
+        )
+        workbook = workbook_of(response)
+        assert workbook.sheetnames == ["ranking", "about"]
+        ranking = list(workbook["ranking"].iter_rows(values_only=True))
+        assert ranking[0][:4] == ("rank", "tied", "tie_size", "unit_code")
+        assert ranking[1][0] == 1
+        about = {row[0]: row[1] for row in workbook["about"].iter_rows(values_only=True)}
+        assert (about["year"], about["revision"], about["status"]) == (YEAR, 1, "published")
+        assert about["generated_at"]
+        assert attachment_name(response) == f"ranking_{YEAR}_{GROUP}_rev1.xlsx"
+
+    async def test_criterion_ranking_names_the_criterion(self, client: AsyncClient) -> None:
+        response = await get_ok(client, RANKING, params={"format": "csv", "criterion": "9.2"})
+        assert attachment_name(response) == f"ranking_{YEAR}_{GROUP}_criterion-9.2_rev-latest.csv"
+        assert any(row["value"].startswith("-") for row in csv_rows(response))
+
+    async def test_unknown_format_is_a_422_problem(self, client: AsyncClient) -> None:
+        body = assert_problem(await client.get(RANKING, params={"format": "pdf"}), 422)
+        assert body["errors"][0]["loc"] == ["query", "format"]
+
+    async def test_unknown_year_is_a_404_problem(self, client: AsyncClient) -> None:
+        response = await client.get(f"/api/v1/years/2099/rankings/{GROUP}?format=csv")
+        assert_problem(response, 404)
+
+
+class TestBreakdownExport:
+    async def test_csv_has_every_node_and_negative_penalties_as_numbers(
+        self, client: AsyncClient
+    ) -> None:
+        ranking = (await get_ok(client, RANKING)).json()
+        for entry in ranking["entries"]:
+            path = f"/api/v1/years/{YEAR}/units/{entry['unit']['code']}/breakdown"
+            nodes = (await get_ok(client, path)).json()["nodes"]
+            response = await get_ok(client, path, params={"format": "csv"})
+            rows = csv_rows(response)
+            assert [(r["code"], r["score"]) for r in rows] == [
+                (n["code"], n["score"]) for n in nodes
+            ]
+            if any(n["score"].startswith("-") for n in nodes):
+                break
+        else:
+            raise AssertionError("no unit with a penalty in the demo data")
+        assert any(Decimal(r["score"]) < 0 for r in rows)
+        assert attachment_name(response).startswith(f"breakdown_{YEAR}_DEMO-")
+
+    async def test_xlsx(self, client: AsyncClient) -> None:
+        path = f"/api/v1/years/{YEAR}/units/DEMO-DEP-FINANCE/breakdown"
+        workbook = workbook_of(await get_ok(client, path, params={"format": "xlsx"}))
+        assert workbook.sheetnames == ["breakdown", "about"]
+
+
+class TestImprovementsExport:
+    async def test_unit_improvements_csv(self, client: AsyncClient) -> None:
+        path = f"/api/v1/years/{YEAR}/units/DEMO-DEP-FINANCE/improvements"
+        leaves = (await get_ok(client, path, params={"limit": 5})).json()["leaves"]
+        response = await get_ok(client, path, params={"limit": 5, "format": "csv"})
+        assert [r["code"] for r in csv_rows(response)] == [leaf["code"] for leaf in leaves]
+        assert attachment_name(response) == f"improvements_{YEAR}_DEMO-DEP-FINANCE_rev-latest.csv"
+
+    async def test_group_improvements_csv_and_xlsx(self, client: AsyncClient) -> None:
+        path = f"/api/v1/years/{YEAR}/improvements/{GROUP}"
+        body = (await get_ok(client, path)).json()
+        rows = csv_rows(await get_ok(client, path, params={"format": "csv"}))
+        assert [r["unit_code"] for r in rows] == [u["unit"]["code"] for u in body["lowest_units"]]
+        assert (
+            rows[0]["weakest_field_1_code"] == body["lowest_units"][0]["weakest_fields"][0]["code"]
+        )
+        workbook = workbook_of(await get_ok(client, path, params={"format": "xlsx"}))
+        assert workbook.sheetnames == ["lowest_units", "weakest_criteria", "about"]
+
+
+class TestScoresExport:
+    async def test_csv_long_layout_has_every_stored_leaf_score(
+        self, client: AsyncClient, session: AsyncSession
+    ) -> None:
+        stored = await session.scalar(
+            select(func.count())
+            .select_from(LeafScore)
+            .join(Criterion, LeafScore.criterion_id == Criterion.id)
+            .join(CriteriaSet, Criterion.criteria_set_id == CriteriaSet.id)
+            .where(CriteriaSet.year == YEAR)
+        )
+        response = await get_ok(client, SCORES_EXPORT, params={"format": "csv"})
+        lines = response.text.split("\r\n")
+        assert lines[0] == ",".join(SCORE_HEADER)
+        rows = csv_rows(response)
+        assert stored
+        assert len(rows) == stored
+        assert attachment_name(response) == f"scores_{YEAR}_all_rev-latest.csv"
+
+    async def test_csv_matches_each_units_scores(self, client: AsyncClient) -> None:
+        rows = csv_rows(await get_ok(client, SCORES_EXPORT, params={"group": GROUP}))
+        units = list(dict.fromkeys(r["unit_code"] for r in rows))
+        assert units == sorted(units)
+        assert all(unit.startswith("DEMO-DEP-") for unit in units)
+        scores = (await get_ok(client, f"/api/v1/years/{YEAR}/units/{units[0]}/scores")).json()
+        expected = [
+            [
+                units[0],
+                s["criterion"],
+                s["self_score"] or "",
+                s["final_score"] or "",
+                s["note"] or "",
+            ]
+            for s in scores["scores"]
+        ]
+        assert [list(r.values()) for r in rows if r["unit_code"] == units[0]] == expected
+
+    async def test_xlsx_has_a_wide_sheet_per_group(self, client: AsyncClient) -> None:
+        response = await get_ok(client, SCORES_EXPORT, params={"format": "xlsx"})
+        workbook = workbook_of(response)
+        assert workbook.sheetnames == [
+            "demo-department",
+            "demo-district",
+            "long",
+            "criteria",
+            "about",
+        ]
+        criteria = (await get_ok(client, f"/api/v1/years/{YEAR}/criteria/{GROUP}")).json()
+        leaves = [c["code"] for c in criteria["criteria"] if c["is_leaf"]]
+        wide = list(workbook[GROUP].iter_rows(values_only=True))
+        assert list(wide[0]) == ["unit_code", *leaves]
+        long = list(workbook["long"].iter_rows(values_only=True))
+        assert list(long[0]) == SCORE_HEADER
+        department_units = {row[0] for row in long[1:] if row[0].startswith("DEMO-DEP-")}
+        assert sorted(row[0] for row in wide[1:]) == sorted(department_units)
+        finals = {(row[0], row[1]): row[3] for row in long[1:]}
+        unit, *values = wide[1]
+        assert values == [finals.get((unit, leaf)) for leaf in leaves]
+        about = {row[0]: row[1] for row in workbook["about"].iter_rows(values_only=True)}
+        assert (about["year"], about["status"]) == (YEAR, "published")
+        assert attachment_name(response) == f"scores_{YEAR}_all_rev-latest.xlsx"
+
+    async def test_json_is_no_format_of_the_scores_export(self, client: AsyncClient) -> None:
+        assert_problem(await client.get(SCORES_EXPORT, params={"format": "json"}), 422)
+
+    async def test_unknown_year_and_group_are_404_problems(self, client: AsyncClient) -> None:
+        body = assert_problem(await client.get("/api/v1/years/2099/scores/export"), 404)
+        assert body["type"].endswith("year-not-found")
+        body = assert_problem(await client.get(SCORES_EXPORT, params={"group": "nope"}), 404)
+        assert body["type"].endswith("group-not-found")
+
+
+class TestOpenApi:
+    async def test_file_media_types_are_documented(self, client: AsyncClient) -> None:
+        paths = (await get_ok(client, "/openapi.json")).json()["paths"]
+        ranking = paths["/api/v1/years/{year}/rankings/{group}"]["get"]["responses"]
+        assert set(ranking["200"]["content"]) == {"application/json", "text/csv", XLSX_MEDIA_TYPE}
+        assert "404" in ranking
+        export = paths["/api/v1/years/{year}/scores/export"]["get"]["responses"]
+        assert set(export["200"]["content"]) == {"text/csv", XLSX_MEDIA_TYPE}
