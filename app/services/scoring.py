@@ -2,8 +2,8 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from app.models.enums import ScoringMethod
 from app.services.criteria_tree import SCORED_METHODS, code_key, parent_code

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "b6a52517fb8c"
 down_revision: str | None = "20bb7b3162ff"
 branch_labels: str | Sequence[str] | None = None
@@ -102,7 +101,6 @@ def upgrade() -> None:
         "SELECT year, 1, 'publish', COALESCE(published_at, CURRENT_TIMESTAMP) "
         "FROM assessment_year WHERE status = 'published'"
     )
-
 
 
 def downgrade() -> None:
