@@ -29,6 +29,11 @@ class CacheSettings(BaseModel):
     max_entries: int = Field(default=512, ge=1)
 
 
+class AuthSettings(BaseModel):
+    # Anonymous callers may read published years; turn off to require a key for everything.
+    anonymous_read: bool = True
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="APP_", env_file=".env", env_nested_delimiter="__", extra="ignore"
@@ -42,6 +47,7 @@ class Settings(BaseSettings):
     )
     datasets: DatasetSettings = DatasetSettings()
     cache: CacheSettings = CacheSettings()
+    auth: AuthSettings = AuthSettings()
     api_title: str = "PAR Index service"
 
     @property

@@ -1,15 +1,20 @@
-"""Annotated dependency aliases: services per request, and shared query parameters."""
+"""Annotated dependency aliases: the caller, services per request, shared parameters."""
 
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from app.config import Settings
 from app.db import SessionDep
 from app.i18n import Language, preferred_language
 from app.schemas.base import Code, CriterionCode
-from app.services.audit import AuditService
+from app.services.access import ANONYMOUS, NotAuthenticated, Principal, Role, check_role
+from app.services.api_keys import ApiKeyService
+from app.services.audit import ACTOR_KEY, AuditService
 from app.services.breakdown import BreakdownService
 from app.services.criteria import CriteriaService
+from app.services.exporting import ScoreExportService
 from app.services.history import HistoryService
 from app.services.improvement import ImprovementService
 from app.services.publication import PublicationService
@@ -19,21 +24,49 @@ from app.services.scores import ScoreService
 from app.services.units import UnitService
 from app.services.years import YearService
 
-
-def get_unit_service(session: SessionDep) -> UnitService:
-    return UnitService(session)
-
-
-def get_year_service(session: SessionDep) -> YearService:
-    return YearService(session)
+bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="The API key in an `X-API-Key` header."
+)
 
 
-def get_criteria_service(session: SessionDep) -> CriteriaService:
-    return CriteriaService(session)
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
-def get_score_service(session: SessionDep) -> ScoreService:
-    return ScoreService(session)
+async def get_principal(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal:
+    """The caller: an API key's role, or anonymous where the settings allow anonymous reads."""
+    key = bearer.credentials if bearer is not None else api_key
+    if key is None:
+        if not get_settings(request).auth.anonymous_read:
+            raise NotAuthenticated("Anonymous access is turned off; send an API key.")
+        return ANONYMOUS
+    principal = await ApiKeyService(session).authenticate(key)
+    # The audit trail names whoever made this request's writes.
+    session.info[ACTOR_KEY] = principal.actor
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def _require(role: Role) -> object:
+    async def check(principal: PrincipalDep) -> Principal:
+        check_role(principal, role)
+        return principal
+
+    return Depends(check)
+
+
+EditorDep = Annotated[Principal, _require(Role.EDITOR)]
+PublisherDep = Annotated[Principal, _require(Role.PUBLISHER)]
+AdminDep = Annotated[Principal, _require(Role.ADMIN)]
 
 
 def get_result_cache(request: Request) -> ResultCache:
@@ -44,25 +77,75 @@ def get_result_cache(request: Request) -> ResultCache:
 ResultCacheDep = Annotated[ResultCache, Depends(get_result_cache)]
 
 
-def get_ranking_service(session: SessionDep, cache: ResultCacheDep) -> RankingService:
-    return RankingService(session, cache)
+def get_unit_service(session: SessionDep) -> UnitService:
+    return UnitService(session)
 
 
-def get_breakdown_service(session: SessionDep, cache: ResultCacheDep) -> BreakdownService:
-    return BreakdownService(session, cache)
+def get_year_service(session: SessionDep, principal: PrincipalDep) -> YearService:
+    return YearService(session, drafts_visible=principal.drafts_visible)
 
 
-def get_improvement_service(session: SessionDep, cache: ResultCacheDep) -> ImprovementService:
-    return ImprovementService(session, cache)
+def get_criteria_service(session: SessionDep, principal: PrincipalDep) -> CriteriaService:
+    return CriteriaService(session, drafts_visible=principal.drafts_visible)
 
 
-def get_history_service(session: SessionDep, cache: ResultCacheDep) -> HistoryService:
-    return HistoryService(session, cache)
+def get_score_service(session: SessionDep, principal: PrincipalDep) -> ScoreService:
+    return ScoreService(session, drafts_visible=principal.drafts_visible)
 
 
+def get_ranking_service(
+    session: SessionDep, cache: ResultCacheDep, principal: PrincipalDep
+) -> RankingService:
+    return RankingService(session, cache, drafts_visible=principal.drafts_visible)
+
+
+def get_breakdown_service(
+    session: SessionDep, cache: ResultCacheDep, principal: PrincipalDep
+) -> BreakdownService:
+    return BreakdownService(session, cache, drafts_visible=principal.drafts_visible)
+
+
+def get_improvement_service(
+    session: SessionDep, cache: ResultCacheDep, principal: PrincipalDep
+) -> ImprovementService:
+    return ImprovementService(session, cache, drafts_visible=principal.drafts_visible)
+
+
+def get_history_service(
+    session: SessionDep, cache: ResultCacheDep, principal: PrincipalDep
+) -> HistoryService:
+    return HistoryService(session, cache, drafts_visible=principal.drafts_visible)
+
+
+def get_publication_service(session: SessionDep, principal: PrincipalDep) -> PublicationService:
+    return PublicationService(session, drafts_visible=principal.drafts_visible)
+
+
+def get_audit_service(session: SessionDep) -> AuditService:
+    return AuditService(session)
+
+
+def get_score_export_service(session: SessionDep, principal: PrincipalDep) -> ScoreExportService:
+    return ScoreExportService(session, drafts_visible=principal.drafts_visible)
+
+
+def get_api_key_service(session: SessionDep) -> ApiKeyService:
+    return ApiKeyService(session)
+
+
+UnitServiceDep = Annotated[UnitService, Depends(get_unit_service)]
+YearServiceDep = Annotated[YearService, Depends(get_year_service)]
+CriteriaServiceDep = Annotated[CriteriaService, Depends(get_criteria_service)]
+ScoreServiceDep = Annotated[ScoreService, Depends(get_score_service)]
+RankingServiceDep = Annotated[RankingService, Depends(get_ranking_service)]
 BreakdownServiceDep = Annotated[BreakdownService, Depends(get_breakdown_service)]
 ImprovementServiceDep = Annotated[ImprovementService, Depends(get_improvement_service)]
 HistoryServiceDep = Annotated[HistoryService, Depends(get_history_service)]
+PublicationServiceDep = Annotated[PublicationService, Depends(get_publication_service)]
+AuditServiceDep = Annotated[AuditService, Depends(get_audit_service)]
+ScoreExportServiceDep = Annotated[ScoreExportService, Depends(get_score_export_service)]
+ApiKeyServiceDep = Annotated[ApiKeyService, Depends(get_api_key_service)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_language(
@@ -75,23 +158,6 @@ def get_language(
 
 
 LanguageDep = Annotated[Language, Depends(get_language)]
-RankingServiceDep = Annotated[RankingService, Depends(get_ranking_service)]
-
-
-def get_publication_service(session: SessionDep) -> PublicationService:
-    return PublicationService(session)
-
-
-def get_audit_service(session: SessionDep) -> AuditService:
-    return AuditService(session)
-
-
-PublicationServiceDep = Annotated[PublicationService, Depends(get_publication_service)]
-AuditServiceDep = Annotated[AuditService, Depends(get_audit_service)]
-UnitServiceDep = Annotated[UnitService, Depends(get_unit_service)]
-YearServiceDep = Annotated[YearService, Depends(get_year_service)]
-CriteriaServiceDep = Annotated[CriteriaService, Depends(get_criteria_service)]
-ScoreServiceDep = Annotated[ScoreService, Depends(get_score_service)]
 
 YearPath = Annotated[int, Path(ge=2000, le=2100, description="Assessment year.", examples=[2024])]
 GroupPath = Annotated[Code, Path(description="Unit group code.", examples=["department"])]

@@ -17,6 +17,7 @@ from app.routers import (
     health,
     history,
     improvements,
+    keys,
     publication,
     rankings,
     scores,
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
     )
+    app.state.settings = settings
     app.state.result_cache = ResultCache(
         max_entries=settings.cache.max_entries,
         check_interval_s=settings.cache.revision_check_ms / 1000,
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         history,
         exports,
         publication,
+        keys,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     return app

@@ -3,9 +3,11 @@ loaded once, and each test inside a transaction that is rolled back."""
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -16,6 +18,8 @@ from app.datasets.lamdong import build_lamdong_bundle
 from app.db import create_engine, get_session
 from app.main import create_app
 from app.migrations import script_heads, upgrade_connection
+from app.schemas.keys import ApiKeyCreate, RoleName
+from app.services.api_keys import ApiKeyService
 from app.services.datasets import DatasetLoader, LoadReport
 from app.services.result_cache import CACHE_KEY
 
@@ -70,15 +74,40 @@ async def session(
 
 
 @pytest.fixture
-async def client(
-    settings: Settings, engine: AsyncEngine, session: AsyncSession
-) -> AsyncIterator[AsyncClient]:
+def app(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> FastAPI:
     app = create_app(settings)
     # ASGITransport does not run the lifespan: give the app the test engine directly.
     app.state.engine = engine
     app.state.migration_heads = script_heads()
     session.info[CACHE_KEY] = app.state.result_cache
     app.dependency_overrides[get_session] = lambda: session
+    return app
+
+
+async def api_key(session: AsyncSession, role: RoleName) -> str:
+    """A fresh key with the given role, inside the test's transaction."""
+    created = await ApiKeyService(session).create_key(
+        ApiKeyCreate(name=f"test {role}", role=role), actor=None
+    )
+    return created.key
+
+
+@asynccontextmanager
+async def http_client(app: FastAPI, key: str | None = None) -> AsyncIterator[AsyncClient]:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as http:
+    async with AsyncClient(transport=transport, base_url="http://test", headers=headers) as http:
+        yield http
+
+
+@pytest.fixture
+async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[AsyncClient]:
+    """An admin's client: most tests exercise behaviour; tests/api/test_access.py, access."""
+    async with http_client(app, await api_key(session, "admin")) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    async with http_client(app) as http:
         yield http

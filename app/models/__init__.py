@@ -1,5 +1,6 @@
 """ORM models; importing this package registers every table on Base.metadata."""
 
+from app.models.api_key import ApiKey
 from app.models.base import Base
 from app.models.criteria import Band, CriteriaSet, Criterion
 from app.models.publication import AuditEvent, ImportRecord, YearRevision
@@ -10,6 +11,7 @@ from app.models.unit import OrgUnit, UnitGroup, UnitLineage
 from app.models.year import AssessmentYear
 
 __all__ = [
+    "ApiKey",
     "AssessmentYear",
     "AuditEvent",
     "Band",

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.dependencies import CriteriaServiceDep, GroupPath, RevisionQuery, YearPath
-from app.routers.responses import CONFLICT, INVALID, NOT_FOUND
+from app.dependencies import AdminDep, CriteriaServiceDep, GroupPath, RevisionQuery, YearPath
+from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND
 from app.schemas.criteria import CriteriaSetPut, CriteriaSetRead
 
 router = APIRouter(prefix="/years/{year}/criteria", tags=["criteria"])
@@ -19,9 +19,13 @@ async def get_criteria_set(
 @router.put(
     "/{group}",
     summary="Replace the criteria tree and bands (all or nothing)",
-    responses={**NOT_FOUND, **INVALID, **CONFLICT},
+    responses={**AUTH, **NOT_FOUND, **INVALID, **CONFLICT},
 )
 async def put_criteria_set(
-    year: YearPath, group: GroupPath, data: CriteriaSetPut, service: CriteriaServiceDep
+    year: YearPath,
+    group: GroupPath,
+    data: CriteriaSetPut,
+    service: CriteriaServiceDep,
+    _caller: AdminDep,
 ) -> CriteriaSetRead:
     return await service.put_criteria_set(year=year, group=group, data=data)

@@ -2,24 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from app.db import SessionDep
-from app.dependencies import YearPath
+from app.dependencies import ScoreExportServiceDep, YearPath
 from app.routers.export_format import SHEETS, SheetOptionsDep, file_response
 from app.routers.responses import NOT_FOUND
 from app.schemas.base import Code
 from app.services import exporting
-from app.services.exporting import ScoreExportService
 
 router = APIRouter(tags=["exports"])
 
 
-def get_score_export_service(session: SessionDep) -> ScoreExportService:
-    return ScoreExportService(session)
-
-
-ScoreExportServiceDep = Annotated[ScoreExportService, Depends(get_score_export_service)]
 GroupQuery = Annotated[Code | None, Query(description="Only this unit group's scores.")]
 
 

@@ -4,8 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.dependencies import AuditServiceDep, Limit, Offset, PublicationServiceDep, YearPath
-from app.routers.responses import CONFLICT, NOT_FOUND
+from app.dependencies import (
+    AuditServiceDep,
+    EditorDep,
+    Limit,
+    Offset,
+    PublicationServiceDep,
+    PublisherDep,
+    YearPath,
+)
+from app.routers.responses import AUTH, CONFLICT, NOT_FOUND
 from app.schemas.audit import AuditEventRead, PublishRequest, YearRevisionRead
 from app.schemas.base import Code, Page
 from app.schemas.years import YearRead
@@ -16,10 +24,13 @@ router = APIRouter(tags=["publication"])
 @router.post(
     "/years/{year}/publish",
     summary="Publish a year: its figures become frozen revision 1",
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**AUTH, **NOT_FOUND, **CONFLICT},
 )
 async def publish_year(
-    year: YearPath, service: PublicationServiceDep, data: PublishRequest | None = None
+    year: YearPath,
+    service: PublicationServiceDep,
+    _caller: PublisherDep,
+    data: PublishRequest | None = None,
 ) -> YearRead:
     """After publication every change to the year's criteria or scores must carry a
     `correction_reason`; each correction opens a new revision and the earlier ones stay
@@ -38,9 +49,10 @@ async def list_year_revisions(
     return await service.list_revisions(year)
 
 
-@router.get("/audit", summary="List the audit trail, newest first", tags=["audit"])
+@router.get("/audit", summary="List the audit trail, newest first", tags=["audit"], responses=AUTH)
 async def list_audit_events(
     service: AuditServiceDep,
+    _caller: EditorDep,
     unit: Annotated[Code | None, Query(description="Only events about this unit code.")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Only this year.")] = None,
     entity: Annotated[

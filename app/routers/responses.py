@@ -17,6 +17,10 @@ def problem(description: str) -> dict[str, Any]:
 
 NOT_FOUND: Responses = {404: problem("The year, group, unit or criterion does not exist.")}
 INVALID: Responses = {422: problem("The input is not valid; `errors` lists every problem.")}
+AUTH: Responses = {
+    401: problem("No API key was sent where one is needed, or the key is unknown or revoked."),
+    403: problem("The API key's role does not allow this."),
+}
 CONFLICT: Responses = {
     409: problem("The change conflicts with stored data (e.g. a published year).")
 }

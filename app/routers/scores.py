@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.dependencies import RevisionQuery, ScoreServiceDep, UnitCodePath, YearPath
-from app.routers.responses import CONFLICT, INVALID, NOT_FOUND
+from app.dependencies import EditorDep, RevisionQuery, ScoreServiceDep, UnitCodePath, YearPath
+from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND
 from app.schemas.scores import ScoresPut, ScoresRead
+from app.services.access import Role, check_role
 
 router = APIRouter(prefix="/years/{year}/units/{unit_code}/scores", tags=["scores"])
 
@@ -22,9 +23,16 @@ async def get_scores(
 @router.put(
     "",
     summary="Replace a unit's leaf scores for a year (all or nothing)",
-    responses={**NOT_FOUND, **INVALID, **CONFLICT},
+    responses={**AUTH, **NOT_FOUND, **INVALID, **CONFLICT},
 )
 async def put_scores(
-    year: YearPath, unit_code: UnitCodePath, data: ScoresPut, service: ScoreServiceDep
+    year: YearPath,
+    unit_code: UnitCodePath,
+    data: ScoresPut,
+    service: ScoreServiceDep,
+    caller: EditorDep,
 ) -> ScoresRead:
+    """Editors change draft years; a correction of a published year needs the publisher role."""
+    if data.correction_reason:
+        check_role(caller, Role.PUBLISHER)
     return await service.put_scores(year=year, unit_code=unit_code, data=data)

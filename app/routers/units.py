@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.dependencies import Limit, Offset, UnitCodePath, UnitServiceDep
-from app.routers.responses import CONFLICT, INVALID, NOT_FOUND
+from app.dependencies import AdminDep, Limit, Offset, UnitCodePath, UnitServiceDep
+from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND
 from app.schemas.base import Code, Page
 from app.schemas.units import (
     GroupRead,
@@ -52,9 +52,9 @@ async def list_units(
     "/units",
     summary="Create a unit",
     status_code=status.HTTP_201_CREATED,
-    responses={**INVALID, **CONFLICT},
+    responses={**AUTH, **INVALID, **CONFLICT},
 )
-async def create_unit(data: UnitCreate, service: UnitServiceDep) -> UnitRead:
+async def create_unit(data: UnitCreate, service: UnitServiceDep, _caller: AdminDep) -> UnitRead:
     return await service.create_unit(data)
 
 
@@ -66,10 +66,10 @@ async def get_unit(unit_code: UnitCodePath, service: UnitServiceDep) -> UnitRead
 @router.patch(
     "/units/{unit_code}",
     summary="Update a unit",
-    responses={**NOT_FOUND, **INVALID, **CONFLICT},
+    responses={**AUTH, **NOT_FOUND, **INVALID, **CONFLICT},
 )
 async def update_unit(
-    unit_code: UnitCodePath, data: UnitUpdate, service: UnitServiceDep
+    unit_code: UnitCodePath, data: UnitUpdate, service: UnitServiceDep, _caller: AdminDep
 ) -> UnitRead:
     return await service.update_unit(unit_code, data)
 
@@ -87,9 +87,9 @@ async def get_unit_lineage(unit_code: UnitCodePath, service: UnitServiceDep) -> 
     "/lineage",
     summary="Record a merge, split, rename or transfer",
     status_code=status.HTTP_201_CREATED,
-    responses={**INVALID, **CONFLICT},
+    responses={**AUTH, **INVALID, **CONFLICT},
 )
 async def create_lineage_event(
-    data: LineageEventCreate, service: UnitServiceDep
+    data: LineageEventCreate, service: UnitServiceDep, _caller: AdminDep
 ) -> LineageEventRead:
     return await service.create_lineage(data)

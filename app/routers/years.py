@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter, status
 
-from app.dependencies import YearPath, YearServiceDep
-from app.routers.responses import CONFLICT, INVALID, NOT_FOUND
+from app.dependencies import AdminDep, YearPath, YearServiceDep
+from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND
 from app.schemas.years import YearCreate, YearRead
 
 router = APIRouter(prefix="/years", tags=["years"])
@@ -18,9 +18,9 @@ async def list_years(service: YearServiceDep) -> list[YearRead]:
     "",
     summary="Create an assessment year (as a draft)",
     status_code=status.HTTP_201_CREATED,
-    responses={**INVALID, **CONFLICT},
+    responses={**AUTH, **INVALID, **CONFLICT},
 )
-async def create_year(data: YearCreate, service: YearServiceDep) -> YearRead:
+async def create_year(data: YearCreate, service: YearServiceDep, _caller: AdminDep) -> YearRead:
     return await service.create_year(data)
 
 

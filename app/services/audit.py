@@ -10,6 +10,9 @@ from app.repositories.publication import PublicationRepository
 from app.schemas.audit import AuditEventRead
 from app.schemas.base import Page
 
+# Session.info key under which the request's caller is named for the audit trail.
+ACTOR_KEY = "actor"
+
 
 class AuditService:
     def __init__(self, session: AsyncSession) -> None:
@@ -33,7 +36,7 @@ class AuditService:
         self.records.add(
             AuditEvent(
                 at=datetime.now(UTC),
-                actor=actor,
+                actor=actor if actor is not None else self.session.info.get(ACTOR_KEY),
                 action=action,
                 entity=entity,
                 entity_key=entity_key,

@@ -88,8 +88,10 @@ def self_points(tree: Tree, code: str, selfs: Mapping[str, Decimal]) -> Decimal 
 
 
 class BreakdownService:
-    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
-        self.results = GroupResultService(session, cache)
+    def __init__(
+        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
+    ) -> None:
+        self.results = GroupResultService(session, cache, drafts_visible=drafts_visible)
         self.cache = cache
 
     async def scored_outcome(
@@ -122,7 +124,8 @@ class BreakdownService:
         self, *, year: int, unit_code: str, language: Language, revision: int | None = None
     ) -> bytes:
         await self.results.sync()
-        key = ("breakdown", year, unit_code, language, revision)
+        visible = self.results.years.drafts_visible
+        key = ("breakdown", year, unit_code, language, revision, visible)
         cached = self.cache.get(key)
         if isinstance(cached, bytes):
             return cached

@@ -89,10 +89,10 @@ def _structure(nodes: list[CriterionIn] | list[Criterion]) -> set[tuple[str, obj
 
 
 class CriteriaService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
         self.session = session
         self.criteria = CriteriaRepository(session)
-        self.years = YearService(session)
+        self.years = YearService(session, drafts_visible=drafts_visible)
         self.units = UnitService(session)
 
     async def get_criteria_set(

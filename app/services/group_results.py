@@ -11,7 +11,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CriteriaSet, OrgUnit, PublishedResult
-from app.models.enums import LineageKind, ScoringMethod
+from app.models.enums import LineageKind, ScoringMethod, YearStatus
 from app.repositories.criteria import CriteriaRepository
 from app.repositories.results import ResultRepository
 from app.repositories.revision import RevisionRepository
@@ -21,7 +21,7 @@ from app.services.result_cache import ResultCache
 from app.services.scoring import BandRule, Tree, band_for, build_tree, index_of, total_score
 from app.services.snapshots import as_decimal, load_snapshot
 from app.services.units import UnitService
-from app.services.years import YearService
+from app.services.years import YearNotFound, YearService
 
 IndexBasis = Literal["leaf_scores", "published_index", "published_rank", "none"]
 
@@ -150,12 +150,14 @@ def rank_outcomes(drafts: list[UnitOutcome]) -> tuple[UnitOutcome, ...]:
 class GroupResultService:
     """Builds GroupYear snapshots from the database, through the revision-checked cache."""
 
-    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
+    def __init__(
+        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
+    ) -> None:
         self.session = session
         self.cache = cache
         self.results = ResultRepository(session)
         self.criteria = CriteriaRepository(session)
-        self.years = YearService(session)
+        self.years = YearService(session, drafts_visible=drafts_visible)
         self.units = UnitService(session)
         self._synced = False
 
@@ -171,13 +173,15 @@ class GroupResultService:
         key = ("group_year", year, group, revision)
         cached = self.cache.get(key)
         if isinstance(cached, GroupYear):
+            if cached.status == YearStatus.DRAFT and not self.years.drafts_visible:
+                raise YearNotFound(f"No assessment year {year}.")
             return cached
         built = await self._build(year=year, group=group, revision=revision)
         self.cache.put(key, built)
         return built
 
     async def year_exists(self, year: int) -> bool:
-        return await self.years.years.get(year) is not None
+        return await self.years.year_exists(year)
 
     async def lineage_edges(self) -> tuple[LineageEdge, ...]:
         await self.sync()

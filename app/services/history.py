@@ -30,8 +30,10 @@ def ancestors(unit_id: int, edges: Sequence[LineageEdge]) -> dict[int, Relation]
 
 
 class HistoryService:
-    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
-        self.results = GroupResultService(session, cache)
+    def __init__(
+        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
+    ) -> None:
+        self.results = GroupResultService(session, cache, drafts_visible=drafts_visible)
 
     async def get_history(self, *, unit_code: str, language: Language) -> HistoryRead:
         """Index, rank and band for every year with a result; never aggregated across units.
@@ -43,7 +45,7 @@ class HistoryService:
         lineage = ancestors(unit.id, await self.results.lineage_edges())
         units = await self.results.unit_snapshots(lineage)
         entries: list[HistoryEntryRead] = []
-        for year in sorted(y.year for y in await self.results.years.years.list_years()):
+        for year in sorted(y.year for y in await self.results.years.list_years()):
             for uid in sorted(units, key=lambda i: (lineage[i] != "self", units[i].code)):
                 snapshot = units[uid]
                 group_year = await self.results.group_year(year=year, group=snapshot.group_code)

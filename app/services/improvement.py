@@ -94,8 +94,10 @@ def lowest_units(outcomes: Sequence[UnitOutcome], limit: int) -> list[UnitOutcom
 
 
 class ImprovementService:
-    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
-        self.breakdowns = BreakdownService(session, cache)
+    def __init__(
+        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
+    ) -> None:
+        self.breakdowns = BreakdownService(session, cache, drafts_visible=drafts_visible)
         self.results = self.breakdowns.results
         self.cache = cache
 

@@ -31,9 +31,9 @@ def guard_write(assessment_year: AssessmentYear, *, correction_reason: str | Non
 
 
 class PublicationService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
         self.session = session
-        self.years = YearService(session)
+        self.years = YearService(session, drafts_visible=drafts_visible)
         self.records = PublicationRepository(session)
         self.audit = AuditService(session)
 

@@ -45,8 +45,10 @@ class CriterionNotFound(NotFound):
 
 
 class RankingService:
-    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
-        self.results = GroupResultService(session, cache)
+    def __init__(
+        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
+    ) -> None:
+        self.results = GroupResultService(session, cache, drafts_visible=drafts_visible)
         self.cache = cache
 
     async def ranking_json(
@@ -60,7 +62,15 @@ class RankingService:
     ) -> bytes:
         """The ranking rendered once per data revision and served from memory after that."""
         await self.results.sync()
-        key = ("ranking", year, group, criterion, language, revision)
+        key = (
+            "ranking",
+            year,
+            group,
+            criterion,
+            language,
+            revision,
+            self.results.years.drafts_visible,
+        )
         cached = self.cache.get(key)
         if isinstance(cached, bytes):
             return cached

@@ -87,11 +87,11 @@ def _ancestors(code: str) -> list[str]:
 
 
 class ScoreService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
         self.session = session
         self.scores = ScoreRepository(session)
         self.criteria = CriteriaRepository(session)
-        self.years = YearService(session)
+        self.years = YearService(session, drafts_visible=drafts_visible)
         self.units = UnitService(session)
 
     async def _criteria_set_for(self, unit: OrgUnit, year: int) -> CriteriaSet:

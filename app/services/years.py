@@ -26,18 +26,28 @@ def year_read(year: AssessmentYear) -> YearRead:
 
 
 class YearService:
-    def __init__(self, session: AsyncSession) -> None:
+    """Years as one caller may see them: a draft year does not exist for those who may not
+    see drafts (same 404, same message), so not even its existence leaks."""
+
+    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
         self.session = session
         self.years = YearRepository(session)
+        self.drafts_visible = drafts_visible
+
+    def visible(self, year: AssessmentYear | None) -> bool:
+        return year is not None and (self.drafts_visible or year.status != YearStatus.DRAFT)
 
     async def require_year(self, year: int, *, for_update: bool = False) -> AssessmentYear:
         found = await self.years.get(year, for_update=for_update)
-        if found is None:
+        if found is None or not self.visible(found):
             raise YearNotFound(f"No assessment year {year}.")
         return found
 
+    async def year_exists(self, year: int) -> bool:
+        return self.visible(await self.years.get(year))
+
     async def list_years(self) -> list[YearRead]:
-        return [year_read(year) for year in await self.years.list_years()]
+        return [year_read(y) for y in await self.years.list_years() if self.visible(y)]
 
     async def get_year(self, year: int) -> YearRead:
         return year_read(await self.require_year(year))
