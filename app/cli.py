@@ -1,21 +1,28 @@
-"""The command line: migrate the database, load bundled data sets, serve the API."""
+"""The command line: migrate the database, load bundled data sets, import files, serve the API."""
 
 import argparse
 import asyncio
+import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import uvicorn
 from alembic import command
+from pydantic import ValidationError
 
 from app.config import Settings, get_settings
 from app.datasets.demo import build_demo_bundle
 from app.datasets.lamdong import build_lamdong_bundle
 from app.db import create_engine, create_session_factory
+from app.errors import ServiceError
 from app.migrations import alembic_config
 from app.schemas.datasets import DatasetBundle
+from app.schemas.imports import ImportKind, ImportOptions, ImportReportRead
 from app.services.datasets import DatasetLoader, LoadReport
+from app.services.importing import ImportService, ImportSource
+from app.services.webhook_delivery import drain_once
 
 BUILDERS: dict[str, Callable[[], DatasetBundle]] = {
     "lamdong": build_lamdong_bundle,
@@ -45,6 +52,137 @@ def _print_report(report: LoadReport) -> None:
     )
 
 
+PROGRESS_FROM_BYTES = 1 << 20
+CHANGES_SHOWN = 20
+PROGRESS_WIDTH = 30
+
+
+def progress_bar(total: int) -> Callable[[int], None]:
+    """A one-line stderr bar driven by the bytes read so far, redrawn once per percent."""
+    shown = -1
+
+    def update(done: int) -> None:
+        nonlocal shown
+        percent = min(100, done * 100 // max(total, 1))
+        if percent != shown:
+            shown = percent
+            filled = percent * PROGRESS_WIDTH // 100
+            bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
+            sys.stderr.write(f"\r[{bar}] {percent:3d}% of {total:,} bytes")
+            sys.stderr.flush()
+
+    return update
+
+
+async def import_file(
+    settings: Settings,
+    *,
+    source: ImportSource,
+    year: int,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None,
+) -> ImportReportRead:
+    """Run one import against the configured database, as the API would."""
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            return await ImportService(session).import_file(
+                year=year,
+                source=source,
+                options=options,
+                actor=f"cli:{getpass.getuser()}",
+                progress=progress,
+            )
+    finally:
+        await engine.dispose()
+
+
+def _print_import(report: ImportReportRead) -> None:
+    print(f"{report.outcome.value}: {report.kind.value} import #{report.id} of {report.year}")
+    print(f"file: {report.file_name} ({report.file_format}, {report.size_bytes:,} bytes)")
+    print(f"sha256: {report.sha256}")
+    print("counts: " + ", ".join(f"{name} {n}" for name, n in report.counts.items()))
+    for change in report.changes[:CHANGES_SHOWN]:
+        where = "/".join(part for part in (change.unit_code, change.criterion_code) if part)
+        print(f"  {where} {change.field}: {change.before} -> {change.after}")
+    more = report.changes_omitted + max(len(report.changes) - CHANGES_SHOWN, 0)
+    if more:
+        print(f"  … and {more} more change(s)")
+    for mismatch in report.mismatches:
+        print(
+            f"mismatch: {mismatch.unit_code} published {mismatch.published}, "
+            f"computed {mismatch.computed}"
+        )
+
+
+def _print_refusal(error: ServiceError) -> None:
+    print(f"{error.title}: {error.detail}", file=sys.stderr)
+    for problem in error.errors:
+        print(f"{':'.join(str(part) for part in problem.loc)}: {problem.msg}", file=sys.stderr)
+
+
+def _add_import_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    imports = commands.add_parser("import", help="import a year from a CSV, XLSX or JSON file")
+    kinds = imports.add_subparsers(dest="kind", required=True)
+    for kind, what in (
+        (ImportKind.SCORES, "leaf scores: each unit in the file gets exactly the file's scores"),
+        (ImportKind.CRITERIA, "a group's criteria tree and bands"),
+        (ImportKind.PUBLISHED, "results as published (index, rank, band, source)"),
+    ):
+        command_parser = kinds.add_parser(kind.value, help=what)
+        command_parser.add_argument("file", type=Path)
+        command_parser.add_argument("--year", type=int, required=True)
+        command_parser.add_argument("--dry-run", action="store_true", help="check, write nothing")
+        command_parser.add_argument(
+            "--correction-reason", help="required to change a published year"
+        )
+        if kind is ImportKind.SCORES:
+            command_parser.add_argument("--missing-leaves", choices=("error", "zero"))
+        if kind is ImportKind.CRITERIA:
+            command_parser.add_argument("--group", required=True)
+
+
+def _run_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when applied, unchanged or dry-run; 1 when refused, with every problem listed."""
+    try:
+        options = ImportOptions(
+            kind=ImportKind(args.kind),
+            dry_run=args.dry_run,
+            missing_leaves=getattr(args, "missing_leaves", None) or settings.imports.missing_leaves,
+            group=getattr(args, "group", None),
+            correction_reason=args.correction_reason,
+        )
+    except ValidationError as error:
+        for item in error.errors():
+            print(
+                f"--{'-'.join(map(str, item['loc'])).replace('_', '-')}: {item['msg']}",
+                file=sys.stderr,
+            )
+        return 2
+    path: Path = args.file
+    if not path.is_file():
+        print(f"No such file: {path}", file=sys.stderr)
+        return 1
+    size = path.stat().st_size
+    progress = progress_bar(size) if size >= PROGRESS_FROM_BYTES else None
+    try:
+        with path.open("rb") as file:
+            source = ImportSource(file, path.name)
+            report = asyncio.run(
+                import_file(
+                    settings, source=source, year=args.year, options=options, progress=progress
+                )
+            )
+    except ServiceError as error:
+        _print_refusal(error)
+        return 1
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
+    _print_import(report)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="par-index", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -54,6 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "datasets", nargs="*", metavar="NAME", help=f"any of {', '.join(BUILDERS)} (default: all)"
     )
     load.add_argument("--skip-demo", action="store_true", help="never load the demo data set")
+    _add_import_commands(commands)
+    webhooks = commands.add_parser("webhooks", help="webhook deliveries")
+    webhooks.add_subparsers(dest="webhooks_command", required=True).add_parser(
+        "drain", help="send every due webhook delivery once (for cron)"
+    )
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -73,7 +216,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         for report in asyncio.run(load_datasets(settings, names)):
             _print_report(report)
         return 0
-    uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
+    if args.command == "import":
+        return _run_import(args, settings)
+    if args.command == "webhooks":
+        drained = asyncio.run(drain_once(settings))
+        print(
+            f"webhooks: {drained.delivered} delivered, {drained.retrying} to retry, "
+            f"{drained.failed} failed"
+        )
+        return 0
+    # The app writes its own JSON access line per request (app/http/logging.py).
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=args.host, port=args.port, access_log=False
+    )
     return 0
 
 

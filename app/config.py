@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,9 +30,59 @@ class CacheSettings(BaseModel):
     max_entries: int = Field(default=512, ge=1)
 
 
+class ImportSettings(BaseModel):
+    # Uploads above this size are refused with 413 while they stream in.
+    max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # What a scores import does with a unit's leaves the file leaves out: refuse, or write 0.
+    missing_leaves: Literal["error", "zero"] = "error"
+
+
 class AuthSettings(BaseModel):
     # Anonymous callers may read published years; turn off to require a key for everything.
     anonymous_read: bool = True
+
+
+class LoggingSettings(BaseModel):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # One JSON object per line (APP_LOGGING__JSON=false for plain text while developing).
+    # Not named `json`, which would shadow BaseModel.json.
+    json_lines: bool = Field(default=True, validation_alias=AliasChoices("json", "json_lines"))
+
+
+class SecuritySettings(BaseModel):
+    # Strict-Transport-Security; turn on only when every client reaches the API over HTTPS.
+    hsts: bool = False
+    hsts_max_age_s: int = Field(default=365 * 24 * 3600, ge=0)
+
+
+class LimitSettings(BaseModel):
+    # Above the importer's own file limit (imports.max_bytes), so it can answer 413 for files.
+    max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+
+
+class RateLimitSettings(BaseModel):
+    # Fixed one-minute windows. Anonymous reads are counted per client IP, writes per API key.
+    enabled: bool = True
+    anonymous_reads_per_minute: int = Field(default=600, ge=1)
+    writes_per_minute: int = Field(default=120, ge=1)
+    # Shared counters for several workers (redis://host:6379/0); in memory per worker if unset.
+    redis_url: SecretStr | None = None
+    key_prefix: str = "par-index:rate"
+
+
+class CorsSettings(BaseModel):
+    # Browser origins allowed to call the API, e.g. ["https://dashboard.example"]; none if empty.
+    allow_origins: list[str] = []
+
+
+class WebhookSettings(BaseModel):
+    # Each worker drains the outbox in the background; turn off where a cron job runs
+    # `par-index webhooks drain` instead (several workers may drain at once on PostgreSQL).
+    enabled: bool = True
+    drain_interval_s: float = Field(default=5, gt=0)
+    timeout_s: float = Field(default=5, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+    batch_size: int = Field(default=50, ge=1)
 
 
 class Settings(BaseSettings):
@@ -46,8 +97,15 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "APP_DATABASE_URL")
     )
     datasets: DatasetSettings = DatasetSettings()
+    imports: ImportSettings = ImportSettings()
     cache: CacheSettings = CacheSettings()
     auth: AuthSettings = AuthSettings()
+    logging: LoggingSettings = LoggingSettings()
+    security: SecuritySettings = SecuritySettings()
+    limits: LimitSettings = LimitSettings()
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    cors: CorsSettings = CorsSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     api_title: str = "PAR Index service"
 
     @property

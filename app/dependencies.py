@@ -14,14 +14,17 @@ from app.services.api_keys import ApiKeyService
 from app.services.audit import ACTOR_KEY, AuditService
 from app.services.breakdown import BreakdownService
 from app.services.criteria import CriteriaService
+from app.services.dump import DumpService
 from app.services.exporting import ScoreExportService
 from app.services.history import HistoryService
+from app.services.importing import ImportService
 from app.services.improvement import ImprovementService
 from app.services.publication import PublicationService
 from app.services.ranking import RankingService
 from app.services.result_cache import ResultCache
 from app.services.scores import ScoreService
 from app.services.units import UnitService
+from app.services.webhooks import WebhookService
 from app.services.years import YearService
 
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
@@ -146,6 +149,29 @@ AuditServiceDep = Annotated[AuditService, Depends(get_audit_service)]
 ScoreExportServiceDep = Annotated[ScoreExportService, Depends(get_score_export_service)]
 ApiKeyServiceDep = Annotated[ApiKeyService, Depends(get_api_key_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_webhook_service(session: SessionDep) -> WebhookService:
+    return WebhookService(session)
+
+
+def get_dump_service(
+    session: SessionDep, cache: ResultCacheDep, _principal: PrincipalDep
+) -> DumpService:
+    # The caller is checked (revoked keys, anonymous_read) but never shown drafts: the dump is
+    # the public record, so DumpService reads published years only, whatever the role.
+    return DumpService(session, cache)
+
+
+WebhookServiceDep = Annotated[WebhookService, Depends(get_webhook_service)]
+DumpServiceDep = Annotated[DumpService, Depends(get_dump_service)]
+
+
+def get_import_service(session: SessionDep) -> ImportService:
+    return ImportService(session)
+
+
+ImportServiceDep = Annotated[ImportService, Depends(get_import_service)]
 
 
 def get_language(

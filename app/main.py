@@ -9,22 +9,27 @@ from fastapi.routing import APIRoute
 from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.errors import install_error_handlers
+from app.http import install_http_edge
 from app.migrations import script_heads
 from app.routers import (
     breakdowns,
     criteria,
+    dump,
     exports,
     health,
     history,
+    imports,
     improvements,
     keys,
     publication,
     rankings,
     scores,
     units,
+    webhooks,
     years,
 )
 from app.services.result_cache import ResultCache
+from app.services.webhook_delivery import OutboxDrainer
 
 API_PREFIX = "/api/v1"
 
@@ -44,7 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.migration_heads = script_heads()
+        # Sends webhook deliveries in the background (unless APP_WEBHOOKS__ENABLED=false).
+        drainer = OutboxDrainer(app.state.session_factory, settings.webhooks)
+        drainer.start()
         yield
+        await drainer.stop()
         await engine.dispose()
 
     app = FastAPI(
@@ -60,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_interval_s=settings.cache.revision_check_ms / 1000,
     )
     install_error_handlers(app)
+    # The HTTP edge, outermost first: request id/logging, metrics, security headers, CORS, body
+    # limit, rate limit, caching (app/http/edge.py). After the error handlers: it wraps the 500 one.
+    install_http_edge(app, settings, api_prefix=API_PREFIX)
     app.include_router(health.router)
     for module in (
         units,
@@ -71,8 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         improvements,
         history,
         exports,
+        dump,
+        imports,
         publication,
         keys,
+        webhooks,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     return app

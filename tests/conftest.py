@@ -12,7 +12,7 @@ from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.config import DatabaseSettings, DatasetSettings, Settings
+from app.config import DatabaseSettings, DatasetSettings, RateLimitSettings, Settings
 from app.datasets.demo import build_demo_bundle
 from app.datasets.lamdong import build_lamdong_bundle
 from app.db import create_engine, get_session
@@ -35,6 +35,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         database=DatabaseSettings(url=SecretStr(url)),
         database_url=None,
         datasets=DatasetSettings(load_demo=True),
+        # Enabled, so the middleware runs, but out of reach; tests/api/test_http_edge.py builds
+        # its own apps with low limits.
+        rate_limit=RateLimitSettings(
+            anonymous_reads_per_minute=1_000_000, writes_per_minute=1_000_000
+        ),
     )
 
 
@@ -81,6 +86,13 @@ def app(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> FastA
     app.state.migration_heads = script_heads()
     session.info[CACHE_KEY] = app.state.result_cache
     app.dependency_overrides[get_session] = lambda: session
+
+    @asynccontextmanager
+    async def same_session() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    # The caching middleware reads the data revision through the factory: the test's session.
+    app.state.session_factory = same_session
     return app
 
 

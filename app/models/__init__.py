@@ -8,6 +8,7 @@ from app.models.revision import DataRevision
 from app.models.score import LeafScore, PublishedGroupSummary, PublishedResult
 from app.models.source import Source
 from app.models.unit import OrgUnit, UnitGroup, UnitLineage
+from app.models.webhook import Webhook, WebhookDelivery
 from app.models.year import AssessmentYear
 
 __all__ = [
@@ -27,5 +28,7 @@ __all__ = [
     "Source",
     "UnitGroup",
     "UnitLineage",
+    "Webhook",
+    "WebhookDelivery",
     "YearRevision",
 ]

@@ -13,6 +13,7 @@ from app.schemas.audit import PublishRequest, YearRevisionRead
 from app.schemas.years import YearRead
 from app.services.audit import AuditService
 from app.services.snapshots import capture
+from app.services.webhooks import YEAR_CORRECTED, YEAR_PUBLISHED, WebhookOutbox, year_event
 from app.services.years import YearService, year_read
 
 
@@ -36,6 +37,7 @@ class PublicationService:
         self.years = YearService(session, drafts_visible=drafts_visible)
         self.records = PublicationRepository(session)
         self.audit = AuditService(session)
+        self.outbox = WebhookOutbox(session)
 
     async def publish(
         self, *, year: int, data: PublishRequest, actor: str | None = None
@@ -75,6 +77,7 @@ class PublicationService:
             after={"status": "published", "revision": 1, "legal_basis": data.legal_basis},
             actor=actor,
         )
+        await self.outbox.enqueue(YEAR_PUBLISHED, year_event(assessment_year, occurred_at=now))
         await self.session.flush()
 
     async def prepare_write(
@@ -122,6 +125,10 @@ class PublicationService:
             after={"revision": assessment_year.revision},
             reason=correction_reason,
             actor=actor,
+        )
+        await self.outbox.enqueue(
+            YEAR_CORRECTED,
+            year_event(assessment_year, occurred_at=datetime.now(UTC), reason=correction_reason),
         )
         await self.session.flush()
 

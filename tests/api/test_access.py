@@ -108,9 +108,22 @@ MATRIX: list[tuple[str, str, str, Any, str]] = [
     ("POST", "/api/v1/years/{year}/publish", "/api/v1/years/2099/publish", None, "publisher"),
     ("GET", "/api/v1/years/{year}/revisions", "/api/v1/years/2024/revisions", None, "anonymous"),
     ("GET", "/api/v1/audit", "/api/v1/audit", None, "editor"),
+    ("GET", "/api/v1/years/{year}/imports", "/api/v1/years/2024/imports", None, "editor"),
+    ("POST", "/api/v1/years/{year}/imports", "/api/v1/years/2024/imports", {}, "editor"),
     ("GET", "/api/v1/keys", "/api/v1/keys", None, "admin"),
     ("POST", "/api/v1/keys", "/api/v1/keys", {}, "admin"),
     ("DELETE", "/api/v1/keys/{key_id}", "/api/v1/keys/999999", None, "admin"),
+    ("GET", "/api/v1/years/{year}/dump", "/api/v1/years/2024/dump", None, "anonymous"),
+    ("GET", "/api/v1/webhooks", "/api/v1/webhooks", None, "admin"),
+    ("POST", "/api/v1/webhooks", "/api/v1/webhooks", {}, "admin"),
+    ("DELETE", "/api/v1/webhooks/{webhook_id}", "/api/v1/webhooks/999999", None, "admin"),
+    (
+        "GET",
+        "/api/v1/webhooks/{webhook_id}/deliveries",
+        "/api/v1/webhooks/999999/deliveries",
+        None,
+        "admin",
+    ),
 ]
 PROBES = {("GET", "/healthz"), ("GET", "/readyz")}
 
@@ -240,6 +253,8 @@ class TestDraftsNeverLeak:
             f"/api/v1/years/{DRAFT_YEAR}/improvements/department",
             f"/api/v1/years/{DRAFT_YEAR}/scores/export",
             f"/api/v1/years/{DRAFT_YEAR}/revisions",
+            f"/api/v1/years/{DRAFT_YEAR}/dump",
+            f"/api/v1/years/{DRAFT_YEAR}/dump?format=csv",
             "/api/v1/units/LD-DEP-HEALTH/history",
             "/api/v1/audit",
         ]

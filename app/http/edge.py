@@ -1,0 +1,78 @@
+"""install_http_edge(): logging, metrics and the HTTP edge middleware, in one documented order.
+
+Outermost first (a request passes down this list, its response back up):
+
+1. request id + access log  — sees every answer, including the ones refused below it
+2. metrics                  — counts refusals (413, 429) too, by route template
+3. security headers         — on every answer, refusals and CORS preflights included
+4. CORS                     — so browsers can read 413/429 answers and their Retry-After
+5. body limit               — refuses oversized bodies before anything is counted or read
+6. rate limit               — refuses before the database is touched
+7. HTTP caching             — innermost: sees the handler's status, adds ETag/304/Cache-Control
+
+Starlette wraps each added middleware around the ones added before it, so they are added
+innermost first. Health probes and /metrics are not rate limited.
+"""
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from starlette.middleware.cors import CORSMiddleware
+
+from app.config import Settings
+from app.http import cors
+from app.http.caching import HttpCacheMiddleware
+from app.http.limits import BodyLimitMiddleware
+from app.http.logging import (
+    RequestLogMiddleware,
+    add_request_id_to_error_responses,
+    configure_logging,
+)
+from app.http.metrics import (
+    METRICS_PATH,
+    DatabasePoolCollector,
+    HttpMetrics,
+    MetricsMiddleware,
+    RouteTemplates,
+    add_metrics_route,
+)
+from app.http.rate_limit import RateLimitMiddleware, build_rate_limiter
+from app.http.security import SecurityHeadersMiddleware
+
+NOT_RATE_LIMITED = frozenset({"/healthz", "/readyz", METRICS_PATH})
+
+
+def install_http_edge(app: FastAPI, settings: Settings, *, api_prefix: str = "/api/v1") -> None:
+    """Call once from create_app(), after the error handlers are installed."""
+    configure_logging(settings.logging)
+    add_request_id_to_error_responses(app)
+
+    registry = CollectorRegistry()
+    registry.register(DatabasePoolCollector(app.state))
+    add_metrics_route(app, registry)
+
+    app.add_middleware(HttpCacheMiddleware, api_prefix=api_prefix)
+    if settings.rate_limit.enabled:
+        limiter = build_rate_limiter(settings.rate_limit)
+        app.state.rate_limiter = limiter
+        app.add_middleware(RateLimitMiddleware, limiter=limiter, exempt_paths=NOT_RATE_LIMITED)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
+    if settings.cors.allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors.allow_origins,
+            allow_methods=cors.ALLOW_METHODS,
+            allow_headers=cors.ALLOW_HEADERS,
+            expose_headers=cors.EXPOSE_HEADERS,
+            max_age=cors.PREFLIGHT_MAX_AGE_S,
+        )
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        docs_paths=[
+            path
+            for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+            if path is not None
+        ],
+        hsts_max_age_s=settings.security.hsts_max_age_s if settings.security.hsts else None,
+    )
+    app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry), templates=RouteTemplates())
+    app.add_middleware(RequestLogMiddleware)

@@ -1,0 +1,87 @@
+"""The request body limit: 413 problem+json for a declared or streamed body over the limit.
+
+A Content-Length over the limit is refused before the app runs. A body without one (chunked)
+is counted as the app receives it; the chunk that crosses the limit raises
+`RequestBodyTooLarge`, an HTTPException that the app's error handlers render like any other.
+Endpoints with a smaller limit of their own (the importer's file size) keep answering first.
+"""
+
+from http import HTTPStatus
+from typing import Final
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import problem_response
+
+# The title and type app.errors gives an HTTPException with this status, so both paths agree.
+_TITLE: Final = HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase
+_SLUG: Final = _TITLE.lower().replace(" ", "-")
+_NO_STORE: Final = {"Cache-Control": "no-store"}
+
+
+def _detail(max_bytes: int) -> str:
+    return f"The request body is larger than the limit of {max_bytes} bytes."
+
+
+class RequestBodyTooLarge(HTTPException):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(status_code=413, detail=_detail(max_bytes), headers=_NO_STORE)
+
+
+def declared_length(scope: Scope) -> int | None:
+    value = Headers(scope=scope).get("content-length")
+    if value is None or not value.isdigit():
+        return None
+    return int(value)
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = declared_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        response_started = False
+
+        async def receive_counting() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise RequestBodyTooLarge(self.max_body_bytes)
+            return message
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive_counting, send_tracking)
+        except RequestBodyTooLarge:
+            # Normally rendered inside the app; this covers a reader outside its handlers.
+            if response_started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            status=413,
+            title=_TITLE,
+            detail=_detail(self.max_body_bytes),
+            slug=_SLUG,
+            headers=dict(_NO_STORE),
+        )
+        await response(scope, receive, send)

@@ -1,0 +1,236 @@
+"""Request ids and structured logs: one JSON object per line, one access line per request.
+
+Every request gets an id: the caller's `X-Request-ID` when it is a plain token, else a fresh one.
+It is echoed in the response, kept in a context variable so every log record written while the
+request runs carries it, and stored in `request.state.request_id`.
+
+Secrets are never logged: the access line holds the path without the query (the query goes to
+its own field with key/token values redacted), no header is logged, and the formatters redact
+`Authorization`, `X-API-Key` and `Cookie` values and `…key=`/`…token=` parameters from any text
+that reaches them.
+"""
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from inspect import isawaitable
+from typing import Any, Final
+from urllib.parse import parse_qsl, quote
+
+from fastapi import FastAPI, Request
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import LoggingSettings
+
+REQUEST_ID_HEADER: Final = "X-Request-ID"
+ACCESS_LOGGER: Final = "app.access"
+REDACTED: Final = "[redacted]"
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+_ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# Field names whose values are never written, whatever they hold.
+_SENSITIVE_FIELDS = frozenset(
+    {"authorization", "x-api-key", "x_api_key", "api_key", "cookie", "set-cookie", "set_cookie"}
+    | {"password", "secret", "token"}
+)
+_SENSITIVE_PARAMETER = re.compile(r"key|token|secret|password", re.IGNORECASE)
+_TEXT_SECRETS = (
+    # "Authorization: Bearer …", "'x-api-key': '…'", "Cookie=…" up to the end of a quote or line.
+    re.compile(
+        r"(?i)\b(authorization|x-api-key|x_api_key|set-cookie|cookie)\b"
+        r"(['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n]+"
+    ),
+    # "?api_key=…", "&token=…", " access_token=…" in URLs and free text.
+    re.compile(r"(?i)(^|[?&;\s])([\w.-]*(?:key|token|secret|password)[\w.-]*)=([^&;\s'\"#]+)"),
+)
+# Attributes every LogRecord has; anything else on a record came through `extra=`.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",  # uvicorn's coloured duplicate of msg
+}
+_HANDLER_MARK = "_par_index_handler"
+
+access_logger = logging.getLogger(ACCESS_LOGGER)
+
+
+def accepted_request_id(value: str | None) -> str:
+    """The caller's id when it is 1-128 of [A-Za-z0-9._-], else a new uuid4 hex."""
+    if value is not None and _ACCEPTED_REQUEST_ID.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+def redact_query(query: str) -> str:
+    """The query string with the values of key/token/secret/password parameters redacted."""
+    return "&".join(
+        f"{quote(name, safe='')}="
+        + (REDACTED if _SENSITIVE_PARAMETER.search(name) else quote(value, safe=""))
+        for name, value in parse_qsl(query, keep_blank_values=True)
+    )
+
+
+def redact_text(text: str) -> str:
+    """Free text with credential headers and key/token parameters blanked out."""
+    header, parameter = _TEXT_SECRETS
+    text = header.sub(rf"\1\2{REDACTED}", text)
+    return parameter.sub(rf"\1\2={REDACTED}", text)
+
+
+def redact_value(name: str, value: Any) -> Any:
+    if name.lower() in _SENSITIVE_FIELDS:
+        return REDACTED
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return {str(key): redact_value(str(key), item) for key, item in value.items()}
+    return value
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, msg, request_id, then any `extra` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": redact_text(record.getMessage()),
+            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+        }
+        for name, value in vars(record).items():
+            if name not in _RECORD_ATTRIBUTES and not name.startswith("_"):
+                payload[name] = redact_value(name, value)
+        if record.exc_info:
+            payload["exc_info"] = redact_text(self.formatException(record.exc_info))
+        if record.stack_info:
+            payload["stack_info"] = redact_text(self.formatStack(record.stack_info))
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """Plain lines for a developer's terminal, redacted like the JSON ones."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
+class RequestIdFilter(logging.Filter):
+    """Gives every record the id of the request being served (None outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id_var.get()
+        return True
+
+
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is now (test runners swap it), not the one at setup."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
+def configure_logging(settings: LoggingSettings) -> None:
+    """Route all logging (uvicorn's too) to one stdout handler; safe to call again."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
+        root.removeHandler(handler)
+    handler = _StdoutHandler()
+    setattr(handler, _HANDLER_MARK, True)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if settings.json_lines else TextFormatter())
+    root.addHandler(handler)
+    root.setLevel(settings.level)
+    # uvicorn installs its own plain handlers before it builds the app; send its lines here.
+    for name in ("uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+
+
+def add_request_id_to_error_responses(app: FastAPI) -> None:
+    """Put X-Request-ID on the 500 answer of an unhandled error too.
+
+    Starlette sends that answer from its outermost middleware, outside this edge, so the
+    installed `Exception` handler (app.errors) is wrapped instead. Call after it is installed.
+    """
+    handler = app.exception_handlers.get(Exception)
+    if handler is None:
+        return
+
+    async def with_request_id(request: Request, exc: Exception) -> Response:
+        result = handler(request, exc)
+        response = await result if isawaitable(result) else result
+        request_id = request_id_var.get()
+        if request_id is not None:
+            response.headers[REQUEST_ID_HEADER] = request_id
+        return response
+
+    app.add_exception_handler(Exception, with_request_id)
+
+
+class RequestLogMiddleware:
+    """Assigns the request id, echoes it, and writes one access line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = accepted_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500  # unless a response starts
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        except Exception:
+            _log_access(scope, status, started)
+            # The id stays set: the error handler outside this middleware logs with it.
+            raise
+        _log_access(scope, status, started)
+        request_id_var.reset(token)
+
+
+def _log_access(scope: Scope, status: int, started: float) -> None:
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    client = scope.get("client")
+    extra: dict[str, Any] = {
+        "method": scope["method"],
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": duration_ms,
+        "client": client[0] if client else None,
+    }
+    query = scope.get("query_string", b"").decode("latin-1")
+    if query:
+        extra["query"] = redact_query(query)
+    access_logger.info(
+        "%s %s %s %.2f ms", scope["method"], scope["path"], status, duration_ms, extra=extra
+    )

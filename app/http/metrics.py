@@ -1,0 +1,147 @@
+"""Prometheus metrics at GET /metrics: requests and latency by route template, DB pool gauges.
+
+Labels stay bounded: the method (unknown ones become "other"), the route *template*
+(`/api/v1/years/{year}/rankings/{group}`, never the raw path; "unmatched" when no route
+matches) and the status class (`2xx` …). Each app has its own registry, so building several
+apps in one process (the tests) never registers a metric twice.
+"""
+
+import time
+from collections.abc import Iterable
+from typing import Any, Final
+
+from fastapi import FastAPI
+from fastapi.routing import RouteContext, iter_route_contexts
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+from starlette.datastructures import State
+from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+METRICS_PATH: Final = "/metrics"
+UNMATCHED: Final = "unmatched"
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_LABELS = ("method", "route", "status")
+# (metric name, pool method, help); the pool may lack a method (SQLite's may), then it is left out.
+_POOL_GAUGES = (
+    ("db_pool_checked_out", "checkedout", "Database connections in use."),
+    ("db_pool_size", "size", "Connections the pool keeps open."),
+    ("db_pool_overflow", "overflow", "Connections beyond the pool size (negative: spare room)."),
+)
+
+
+class HttpMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "http_requests", "HTTP requests answered.", _LABELS, registry=registry
+        )
+        self.duration = Histogram(
+            "http_request_duration_seconds",
+            "Time from receiving a request until its response is complete.",
+            _LABELS,
+            registry=registry,
+        )
+
+
+class RouteTemplates:
+    """The template of the route that served (or would serve) a request."""
+
+    def __init__(self) -> None:
+        self._contexts: list[RouteContext] | None = None
+        self._by_route: dict[int, str | None] = {}
+
+    def template(self, scope: Scope) -> str:
+        contexts = self._route_contexts(scope["app"])
+        # FastAPI puts the matched route in the scope, but an included router's route knows
+        # only its path inside that router; the full template comes from its include context.
+        route = scope.get("route")
+        if route is not None and (known := self._by_route.get(id(route))):
+            return known
+        # Not routed (refused by an outer middleware) or ambiguous: match as the router would.
+        partial: str | None = None
+        for context in contexts:
+            match, _ = context.matches(scope)
+            if match is Match.FULL:
+                return context.path_format or UNMATCHED
+            if match is Match.PARTIAL and partial is None:
+                partial = context.path_format
+        return partial or UNMATCHED
+
+    def _route_contexts(self, app: FastAPI) -> list[RouteContext]:
+        # Built once, at the first request, when every route has been added.
+        if self._contexts is None:
+            self._contexts = list(iter_route_contexts(app.routes))
+            for context in self._contexts:
+                key = id(context.original_route)
+                seen = self._by_route.get(key, context.path_format)
+                # A route included under two prefixes has no single template: match instead.
+                self._by_route[key] = context.path_format if seen == context.path_format else None
+        return self._contexts
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics, templates: RouteTemplates) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.templates = templates
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # unless a response starts
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
+            labels = (method, self.templates.template(scope), f"{status // 100}xx")
+            self.metrics.requests.labels(*labels).inc()
+            self.metrics.duration.labels(*labels).observe(time.perf_counter() - started)
+
+
+class DatabasePoolCollector(Collector):
+    """Reads the engine's pool at scrape time through `app.state.engine`."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def describe(self) -> Iterable[Metric]:
+        return []
+
+    def collect(self) -> Iterable[Metric]:
+        pool: Any = getattr(getattr(self.state, "engine", None), "pool", None)
+        for name, method, documentation in _POOL_GAUGES:
+            read = getattr(pool, method, None)
+            if not callable(read):
+                continue
+            value = read()
+            if isinstance(value, int):
+                yield GaugeMetricFamily(name, documentation, value=value)
+
+
+def add_metrics_route(app: FastAPI, registry: CollectorRegistry) -> None:
+    async def get_metrics() -> Response:
+        return Response(
+            generate_latest(registry),
+            media_type=CONTENT_TYPE_LATEST,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    app.add_api_route(
+        METRICS_PATH,
+        get_metrics,
+        methods=["GET"],
+        include_in_schema=False,
+        summary="Prometheus metrics",
+    )

@@ -1,0 +1,223 @@
+"""Rate limits in fixed one-minute windows: anonymous reads per client IP, writes per API key.
+
+- Anonymous reads (GET/HEAD without `Authorization`/`X-API-Key`) count against the client IP.
+- Writes (any method but GET/HEAD/OPTIONS) count against the API key, identified by a sha256
+  prefix of the header value (the key itself is never stored), or the IP when none is sent.
+- Over the limit: 429 problem+json with `Retry-After`, the seconds to the window's end.
+
+Counters live in this worker's memory by default, so each worker allows the limit on its own;
+with `rate_limit.redis_url` they live in Redis (INCR + EXPIRE in one transaction) and are shared.
+If Redis cannot be reached the limiter fails open: requests pass and a warning is logged, and
+Redis is not tried again for a few seconds so an outage adds no latency to every request.
+Client IPs are those the server reports: behind a proxy, run uvicorn with --proxy-headers.
+"""
+
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import RateLimitSettings
+from app.errors import problem_response
+
+WINDOW_S: Final = 60
+CREDENTIAL_HEADERS: Final = ("x-api-key", "authorization")
+_READ_METHODS = frozenset({"GET", "HEAD"})
+_UNLIMITED_METHODS = _READ_METHODS | {"OPTIONS"}
+
+logger = logging.getLogger(__name__)
+
+
+class WindowCounter(Protocol):
+    async def hit(self, key: str, *, window: int) -> int | None:
+        """Count one request for `key` in `window`; the count so far, None when unknown."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class MemoryCounter:
+    """Counters for the current window only; a new window starts from an empty table."""
+
+    def __init__(self) -> None:
+        self._window: int | None = None
+        self._counts: dict[str, int] = {}
+
+    async def hit(self, key: str, *, window: int) -> int | None:
+        if window != self._window:
+            self._window = window
+            self._counts.clear()
+        count = self._counts.get(key, 0) + 1
+        self._counts[key] = count
+        return count
+
+    async def aclose(self) -> None:
+        self._counts.clear()
+
+
+class RedisCounter:
+    """Counters shared by all workers; fails open (None) while Redis is unreachable."""
+
+    def __init__(
+        self, url: str, *, timeout_s: float = 0.5, pause_after_failure_s: float = 5.0
+    ) -> None:
+        self._url = url
+        self._timeout_s = timeout_s
+        self._pause_after_failure_s = pause_after_failure_s
+        self._client: Redis | None = None
+        self._paused_until = float("-inf")
+
+    async def hit(self, key: str, *, window: int) -> int | None:
+        if time.monotonic() < self._paused_until:
+            return None
+        try:
+            if self._client is None:
+                self._client = Redis.from_url(
+                    self._url,
+                    socket_timeout=self._timeout_s,
+                    socket_connect_timeout=self._timeout_s,
+                )
+            async with self._client.pipeline(transaction=True) as pipeline:
+                pipeline.incr(f"{key}:{window}")
+                pipeline.expire(f"{key}:{window}", WINDOW_S + 1)
+                count, _ = await pipeline.execute()
+        except (RedisError, OSError) as exc:
+            self._paused_until = time.monotonic() + self._pause_after_failure_s
+            # The URL may hold a password: name the error only.
+            logger.warning(
+                "rate limit store unreachable (%s); not limiting for %.0f s",
+                type(exc).__name__,
+                self._pause_after_failure_s,
+            )
+            return None
+        return int(count)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    kind: str
+    limit: int
+    retry_after_s: int
+
+
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def credential_fingerprint(value: str) -> str:
+    """Identifies an API key in counters without keeping the key."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        counter: WindowCounter,
+        *,
+        anonymous_reads_per_minute: int,
+        writes_per_minute: int,
+        key_prefix: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.counter = counter
+        self.anonymous_reads_per_minute = anonymous_reads_per_minute
+        self.writes_per_minute = writes_per_minute
+        self.key_prefix = key_prefix
+        self.clock = clock
+
+    async def check(self, scope: Scope) -> Refusal | None:
+        """Count the request; a Refusal when it goes over its limit."""
+        method = scope["method"]
+        headers = Headers(scope=scope)
+        credential = next((headers[h] for h in CREDENTIAL_HEADERS if h in headers), None)
+        if method in _READ_METHODS:
+            if credential is not None:
+                return None
+            kind, limit = "anonymous reads", self.anonymous_reads_per_minute
+            key = f"{self.key_prefix}:read:ip:{client_ip(scope)}"
+        elif method in _UNLIMITED_METHODS:
+            return None
+        else:
+            kind, limit = "writes", self.writes_per_minute
+            who = (
+                f"key:{credential_fingerprint(credential)}"
+                if credential is not None
+                else f"ip:{client_ip(scope)}"
+            )
+            key = f"{self.key_prefix}:write:{who}"
+        now = self.clock()
+        window = int(now // WINDOW_S)
+        count = await self.counter.hit(key, window=window)
+        if count is None or count <= limit:
+            return None
+        return Refusal(kind, limit, max(1, math.ceil((window + 1) * WINDOW_S - now)))
+
+    async def aclose(self) -> None:
+        await self.counter.aclose()
+
+
+def build_rate_limiter(settings: RateLimitSettings) -> RateLimiter:
+    counter: WindowCounter = (
+        RedisCounter(settings.redis_url.get_secret_value())
+        if settings.redis_url is not None
+        else MemoryCounter()
+    )
+    return RateLimiter(
+        counter,
+        anonymous_reads_per_minute=settings.anonymous_reads_per_minute,
+        writes_per_minute=settings.writes_per_minute,
+        key_prefix=settings.key_prefix,
+    )
+
+
+class RateLimitMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, limiter: RateLimiter, exempt_paths: Collection[str]
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.exempt_paths = frozenset(exempt_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, self._closing_on_shutdown(receive), send)
+            return
+        if scope["type"] != "http" or scope["path"] in self.exempt_paths:
+            await self.app(scope, receive, send)
+            return
+        refusal = await self.limiter.check(scope)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        response = problem_response(
+            status=429,
+            title="Too many requests",
+            detail=f"More than {refusal.limit} {refusal.kind} a minute; "
+            f"retry in {refusal.retry_after_s} s.",
+            slug="too-many-requests",
+            headers={"Retry-After": str(refusal.retry_after_s), "Cache-Control": "no-store"},
+        )
+        await response(scope, receive, send)
+
+    def _closing_on_shutdown(self, receive: Receive) -> Receive:
+        async def receive_and_close() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                await self.limiter.aclose()
+            return message
+
+        return receive_and_close

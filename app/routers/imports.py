@@ -1,0 +1,190 @@
+"""Imports of a whole year from a spreadsheet, CSV or JSON file, and the list of past imports."""
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from app.dependencies import EditorDep, ImportServiceDep, SettingsDep, YearPath
+from app.errors import InvalidInput, Problem
+from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND, Responses, problem
+from app.schemas.base import Code
+from app.schemas.imports import (
+    ImportKind,
+    ImportOptions,
+    ImportRecordRead,
+    ImportReportRead,
+    MissingLeaves,
+)
+from app.services.access import Role, check_role
+from app.services.import_parsing import PayloadTooLarge, UnsupportedMediaType
+from app.services.importing import ImportSource
+
+router = APIRouter(prefix="/years/{year}/imports", tags=["imports"])
+
+# What a multipart body may carry besides the file: boundaries, part headers, the form fields.
+ENVELOPE_BYTES = 64 * 1024
+FIELD_BYTES = 4 * 1024
+# Who may import what; a correction of a published year also needs the publisher role.
+KIND_ROLES = {
+    ImportKind.SCORES: Role.EDITOR,
+    ImportKind.PUBLISHED: Role.EDITOR,
+    ImportKind.CRITERIA: Role.ADMIN,
+}
+
+UPLOAD_RESPONSES: Responses = {
+    413: problem("The file is larger than the configured limit (checked while it streams in)."),
+    415: problem("The file is not CSV, XLSX or JSON, or not a format this kind reads."),
+}
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A .csv, .xlsx or .json file.",
+                        },
+                        **ImportOptions.model_json_schema(
+                            ref_template="#/components/schemas/{model}"
+                        )["properties"],
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@dataclass(frozen=True)
+class ImportUpload:
+    source: ImportSource
+    options: ImportOptions
+
+
+async def _limited(stream: AsyncIterator[bytes], limit: int) -> AsyncGenerator[bytes, None]:
+    """The request body, refused as soon as it passes `limit` bytes (nothing more is read)."""
+    received = 0
+    async for chunk in stream:
+        received += len(chunk)
+        if received > limit:
+            raise PayloadTooLarge(f"The upload is larger than {limit} bytes.")
+        yield chunk
+
+
+async def read_import_upload(
+    request: Request,
+    settings: SettingsDep,
+    kind: Annotated[ImportKind | None, Query(description="What the file holds.")] = None,
+    dry_run: Annotated[bool | None, Query(description="Check and report; write nothing.")] = None,
+    missing_leaves: Annotated[
+        MissingLeaves | None, Query(description="Scores: missing leaves are an error, or 0.")
+    ] = None,
+    group: Annotated[Code | None, Query(description="Criteria: the unit group.")] = None,
+    correction_reason: Annotated[
+        str | None, Query(description="Required to change a published year.")
+    ] = None,
+) -> AsyncIterator[ImportUpload]:
+    """The multipart upload, streamed into a spooled temporary file under the size limit.
+
+    FastAPI would read a declared form whole before any check could run, so the body is parsed
+    here. Options come as form fields or query parameters; a form field wins.
+    """
+    limit = settings.imports.max_bytes
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise UnsupportedMediaType("Send the file as multipart/form-data in a `file` part.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + ENVELOPE_BYTES:
+        raise PayloadTooLarge(f"The upload is larger than {limit} bytes.")
+    parser = MultiPartParser(
+        request.headers,
+        _limited(request.stream(), limit + ENVELOPE_BYTES),
+        max_files=1,
+        max_fields=10,
+        max_part_size=FIELD_BYTES,
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException as error:
+        raise InvalidInput(f"Unreadable multipart body: {error.message}") from error
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput(
+                "The request has no file.", errors=[Problem(["body", "file"], "Field required")]
+            )
+        if upload.size is not None and upload.size > limit:
+            raise PayloadTooLarge(f"The file is larger than {limit} bytes.")
+        query = {
+            "kind": kind,
+            "dry_run": dry_run,
+            "missing_leaves": missing_leaves,
+            "group": group,
+            "correction_reason": correction_reason,
+        }
+        fields = {name: value for name, value in form.multi_items() if name != "file"}
+        options = _options({k: v for k, v in query.items() if v is not None} | fields)
+        if options.missing_leaves is None:
+            options = options.model_copy(update={"missing_leaves": settings.imports.missing_leaves})
+        source = ImportSource(upload.file, upload.filename or "upload", upload.content_type)
+        yield ImportUpload(source, options)
+    finally:
+        await form.close()
+
+
+def _options(values: dict[str, Any]) -> ImportOptions:
+    try:
+        return ImportOptions.model_validate(values)
+    except ValidationError as error:
+        raise InvalidInput(
+            "The import options are not valid.",
+            errors=[
+                Problem(["body", *(str(part) for part in item["loc"])], item["msg"])
+                for item in error.errors()
+            ],
+        ) from error
+
+
+ImportUploadDep = Annotated[ImportUpload, Depends(read_import_upload)]
+
+
+@router.post(
+    "",
+    summary="Import a year's scores, criteria or published results from a file (all or nothing)",
+    status_code=200,
+    responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID, **UPLOAD_RESPONSES},
+    openapi_extra=UPLOAD_BODY,
+)
+async def create_import(
+    year: YearPath, caller: EditorDep, upload: ImportUploadDep, service: ImportServiceDep
+) -> ImportReportRead:
+    """Scores (CSV, XLSX or JSON) set every leaf score of each unit in the file; criteria (XLSX
+    or JSON) replace a group's tree and bands; published results (CSV or JSON) are stored per
+    unit as published. Every problem is listed at once as [sheet, row, column] and nothing is
+    written; a file equal to what is stored is `unchanged`. Every attempt is recorded."""
+    check_role(caller, KIND_ROLES[upload.options.kind])
+    if upload.options.correction_reason:
+        check_role(caller, Role.PUBLISHER)
+    return await service.import_file(
+        year=year, source=upload.source, options=upload.options, actor=caller.actor
+    )
+
+
+@router.get(
+    "",
+    summary="List a year's import attempts, newest first",
+    responses={**AUTH, **NOT_FOUND},
+)
+async def list_imports(
+    year: YearPath, service: ImportServiceDep, _caller: EditorDep
+) -> list[ImportRecordRead]:
+    return await service.list_imports(year)

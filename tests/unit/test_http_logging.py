@@ -1,0 +1,112 @@
+"""Request ids, the JSON log formatter and its redaction of credentials."""
+
+import json
+import logging
+import re
+import sys
+
+import pytest
+
+from app.http.logging import (
+    REDACTED,
+    JsonFormatter,
+    TextFormatter,
+    accepted_request_id,
+    redact_query,
+    redact_text,
+    request_id_var,
+)
+
+
+def record(msg: str, *args: object, **extra: object) -> logging.LogRecord:
+    made = logging.makeLogRecord({"name": "app.test", "levelname": "INFO", "msg": msg})
+    made.args = args or None
+    for name, value in extra.items():
+        setattr(made, name, value)
+    return made
+
+
+class TestAcceptedRequestId:
+    @pytest.mark.parametrize("value", ["abc", "A.b_c-9", "x" * 128])
+    def test_plain_tokens_are_kept(self, value: str) -> None:
+        assert accepted_request_id(value) == value
+
+    @pytest.mark.parametrize("value", [None, "", "x" * 129, "has space", "a/b", "é", "a\nb"])
+    def test_anything_else_is_replaced_by_a_uuid4_hex(self, value: str | None) -> None:
+        assert re.fullmatch(r"[0-9a-f]{32}", accepted_request_id(value))
+
+
+class TestRedaction:
+    def test_query_values_of_keys_and_tokens_are_redacted(self) -> None:
+        redacted = redact_query("q=y%20te&api_key=s3cret&token=t0k&access_token=a&limit=5")
+        assert "s3cret" not in redacted
+        assert "t0k" not in redacted
+        assert redacted == (
+            f"q=y%20te&api_key={REDACTED}&token={REDACTED}&access_token={REDACTED}&limit=5"
+        )
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Authorization: Bearer s3cret",
+            "headers {'authorization': 'Bearer s3cret', 'accept': '*/*'}",
+            'X-API-Key="s3cret"',
+            "cookie: session=s3cret; other=s3cret",
+            "GET /api/v1/units?key=s3cret&limit=1",
+            "retrying with token=s3cret",
+        ],
+    )
+    def test_credentials_in_free_text_are_redacted(self, text: str) -> None:
+        redacted = redact_text(text)
+        assert "s3cret" not in redacted
+        assert REDACTED in redacted
+
+    def test_ordinary_text_is_untouched(self) -> None:
+        text = "authorization failed for unit LD-DEP-HEALTH (limit=5)"
+        assert redact_text(text) == text
+
+
+class TestJsonFormatter:
+    def test_one_json_object_with_the_fields_and_extras(self) -> None:
+        line = JsonFormatter().format(
+            record("GET %s %s", "/api/v1/units", 200, request_id="rid-1", status=200)
+        )
+        assert "\n" not in line
+        payload = json.loads(line)
+        assert payload["msg"] == "GET /api/v1/units 200"
+        assert payload["level"] == "INFO"
+        assert payload["logger"] == "app.test"
+        assert payload["request_id"] == "rid-1"
+        assert payload["status"] == 200
+        assert payload["ts"].endswith("+00:00")
+
+    def test_request_id_comes_from_the_context_when_the_record_has_none(self) -> None:
+        token = request_id_var.set("from-context")
+        try:
+            payload = json.loads(JsonFormatter().format(record("hello")))
+        finally:
+            request_id_var.reset(token)
+        assert payload["request_id"] == "from-context"
+
+    def test_sensitive_extras_message_and_traceback_are_redacted(self) -> None:
+        try:
+            raise ValueError("bad header Authorization: Bearer s3cret")
+        except ValueError:
+            failing = record(
+                "call with %s",
+                "X-API-Key: s3cret",
+                authorization="Bearer s3cret",
+                headers={"x-api-key": "s3cret", "accept": "*/*"},
+            )
+            failing.exc_info = sys.exc_info()
+        line = JsonFormatter().format(failing)
+        assert "s3cret" not in line
+        payload = json.loads(line)
+        assert payload["authorization"] == REDACTED
+        assert payload["headers"] == {"x-api-key": REDACTED, "accept": "*/*"}
+        assert "ValueError" in payload["exc_info"]
+
+    def test_text_formatter_redacts_too(self) -> None:
+        line = TextFormatter().format(record("Authorization: Bearer s3cret", request_id="r"))
+        assert "s3cret" not in line
+        assert "[r]" in line

@@ -1,0 +1,269 @@
+"""Reading import files: encodings, delimiters, decimal commas, headers, XLSX and JSON layouts."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from app.services import import_parsing
+from app.services.import_parsing import (
+    BadCell,
+    FileFormat,
+    ProblemLog,
+    RawScore,
+    UnsupportedMediaType,
+    detect_format,
+    parse_score,
+    read_scores_csv,
+    read_scores_json,
+    read_scores_xlsx,
+)
+
+
+def csv_rows(content: bytes) -> tuple[list[RawScore], ProblemLog]:
+    problems = ProblemLog()
+    return list(read_scores_csv(io.BytesIO(content), problems=problems)), problems
+
+
+def scores(rows: list[RawScore]) -> list[tuple[str, str, object, object, str | None]]:
+    """(unit, criterion, parsed self, parsed final, note) of each raw row."""
+    return [(r[2], r[3], parse_score(r[4]), parse_score(r[5]), r[6]) for r in rows]
+
+
+def workbook_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class TestCsv:
+    def test_comma_separated_with_bom_reads_exact_decimals(self) -> None:
+        content = (
+            "\ufeffunit_code,criterion_code,self_score,final_score,note\r\n"
+            "U1,1.1,1.5,1.25,on time\r\n"
+            "U1,1.2,,2,\r\n"
+        ).encode()
+        rows, problems = csv_rows(content)
+        assert not problems
+        assert scores(rows) == [
+            ("U1", "1.1", Decimal("1.5"), Decimal("1.25"), "on time"),
+            ("U1", "1.2", None, Decimal(2), None),
+        ]
+        assert [(r[0], r[1]) for r in rows] == [("csv", 2), ("csv", 3)]
+
+    def test_semicolons_with_vietnamese_decimal_comma(self) -> None:
+        content = b"unit_code;criterion_code;self_score;final_score\nU1;1.1;1,5;1,25\n"
+        rows, problems = csv_rows(content)
+        assert not problems
+        assert scores(rows) == [("U1", "1.1", Decimal("1.5"), Decimal("1.25"), None)]
+
+    def test_quoted_decimal_comma_with_comma_delimiter(self) -> None:
+        rows, problems = csv_rows(
+            b'unit_code,criterion_code,self_score,final_score\nU1,1.1,"1,5",2\n'
+        )
+        assert not problems
+        assert scores(rows) == [("U1", "1.1", Decimal("1.5"), Decimal(2), None)]
+
+    @pytest.mark.parametrize(
+        "header",
+        [
+            "Unit Code,Criterion Code,Self Score,Final Score,Note",
+            "  UNIT_CODE , criterion_code,final_score,self_score,note",
+            "note,final_score,self_score,criterion_code,unit_code",
+        ],
+    )
+    def test_header_names_ignore_case_and_spacing_in_any_order(self, header: str) -> None:
+        names = [" ".join(h.strip().lower().split()).replace(" ", "_") for h in header.split(",")]
+        values = {"unit_code": "U1", "criterion_code": "2.1", "self_score": "4", "final_score": "5"}
+        values["note"] = "n"
+        line = ",".join(values[name] for name in names)
+        rows, problems = csv_rows(f"{header}\n{line}\n".encode())
+        assert not problems
+        assert scores(rows) == [("U1", "2.1", Decimal(4), Decimal(5), "n")]
+
+    def test_missing_and_unknown_columns_are_problems_on_the_header_row(self) -> None:
+        rows, problems = csv_rows(b"unit_code,criterion,final_score\nU1,1.1,1\n")
+        assert rows == []
+        assert [p.loc for p in problems.items] == [["csv", 1, "criterion"], ["csv", 1]]
+        assert "criterion_code, self_score" in problems.items[1].msg
+
+    def test_bad_utf8_reports_byte_offset_and_line(self) -> None:
+        content = b"unit_code,criterion_code,self_score,final_score,note\nU1,1.1,,1,caf\xe9\n"
+        rows, problems = csv_rows(content)
+        assert rows == []
+        [problem] = problems.items
+        assert problem.loc == ["csv", 2]
+        assert problem.msg.startswith("wrong encoding: expected UTF-8")
+        offset = content.index(b"\xe9")
+        assert f"byte offset {offset}" in problem.msg
+        assert "line 2" in problem.msg
+
+    def test_bad_utf8_across_a_chunk_boundary_is_located_exactly(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        header = b"unit_code,criterion_code,self_score,final_score,note\n"
+        body = b"U1,1.1,,1," + "é".encode() * 10 + b"\xff\n"
+        monkeypatch.setattr(import_parsing, "CHUNK_BYTES", len(header) + 11)  # splits the first é
+        _, problems = csv_rows(header + body)
+        assert f"byte offset {len(header + body) - 2}" in problems.items[0].msg
+
+    def test_blank_rows_are_skipped_but_counted(self) -> None:
+        rows, problems = csv_rows(
+            b"unit_code,criterion_code,self_score,final_score\n\n,,,\nU1,1.1,,1\n"
+        )
+        assert not problems
+        assert [r[1] for r in rows] == [4]
+
+    def test_multi_line_quoted_note_is_one_row(self) -> None:
+        rows, problems = csv_rows(
+            b'unit_code,criterion_code,self_score,final_score,note\nU1,1.1,,1,"two\nlines"\n'
+        )
+        assert not problems
+        assert rows[0][6] == "two\nlines"
+
+    def test_an_export_s_formula_guard_is_undone(self) -> None:
+        rows, _ = csv_rows(
+            b"unit_code,criterion_code,self_score,final_score,note\nU1,1.1,,1,'=SUM\n"
+        )
+        assert rows[0][6] == "=SUM"
+
+
+class TestParseScore:
+    @pytest.mark.parametrize(
+        ("cell", "expected"),
+        [
+            ("1.25", Decimal("1.25")),
+            (" 1,25 ", Decimal("1.25")),
+            ("2.50000", Decimal("2.50000")),
+            (1.25, Decimal("1.25")),
+            (0.1, Decimal("0.1")),
+            (3, Decimal(3)),
+            ("", None),
+            (None, None),
+            ("-0", Decimal(0)),
+        ],
+    )
+    def test_valid_scores(self, cell: object, expected: Decimal | None) -> None:
+        assert parse_score(cell) == expected  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("cell", "reason"),
+        [
+            ("abc", "not a number"),
+            ("1.2.3", "not a number"),
+            ("1,2,3", "not a number"),
+            ("NaN", "not a number"),
+            ("1e3", "not a number"),
+            (True, "not a number"),
+            ("-0.5", "below 0"),
+            ("1.23456", "more than 4 decimals"),
+            (1.23456, "more than 4 decimals"),
+        ],
+    )
+    def test_invalid_scores(self, cell: object, reason: str) -> None:
+        result = parse_score(cell)  # type: ignore[arg-type]
+        assert isinstance(result, BadCell)
+        assert reason in result.msg
+
+
+class TestXlsx:
+    def test_wide_group_sheets_and_a_long_sheet(self) -> None:
+        content = workbook_bytes(
+            {
+                "department": [["unit_code", "1.1", "1.2"], ["U1", 1.25, None], ["U2", 1, "0,5"]],
+                "long": [
+                    ["unit_code", "criterion_code", "self_score", "final_score", "note"],
+                    ["U3", "2.1", 5, 4.75, "ok"],
+                ],
+                "about": [["export", "scores"]],
+                "criteria": [["code"], ["1"]],
+            }
+        )
+        problems = ProblemLog()
+        rows = list(read_scores_xlsx(io.BytesIO(content), problems=problems))
+        assert not problems
+        assert [(r[0], r[1], r[7]) for r in rows] == [
+            ("department", 2, "department"),
+            ("department", 3, "department"),
+            ("department", 3, "department"),
+            ("long", 2, None),
+        ]
+        assert scores(rows) == [
+            ("U1", "1.1", None, Decimal("1.25"), None),
+            ("U2", "1.1", None, Decimal(1), None),
+            ("U2", "1.2", None, Decimal("0.5"), None),
+            ("U3", "2.1", Decimal(5), Decimal("4.75"), "ok"),
+        ]
+
+    def test_wide_sheet_without_unit_code_column_is_a_problem(self) -> None:
+        content = workbook_bytes({"department": [["unit", "1.1"], ["U1", 1]]})
+        problems = ProblemLog()
+        assert list(read_scores_xlsx(io.BytesIO(content), problems=problems)) == []
+        assert problems.items[0].loc == ["department", 1]
+
+    def test_a_unit_row_without_scores_is_a_problem(self) -> None:
+        content = workbook_bytes({"department": [["unit_code", "1.1"], ["U1", None]]})
+        problems = ProblemLog()
+        assert list(read_scores_xlsx(io.BytesIO(content), problems=problems)) == []
+        assert problems.items[0].loc == ["department", 2, "unit_code"]
+
+
+class TestJson:
+    def test_object_with_scores_and_bare_list_read_the_same(self) -> None:
+        item = (
+            '{"unit_code": "U1", "criterion_code": "1.1", "self_score": 1.5, "final_score": "1,25"}'
+        )
+        for document in (f'{{"scores": [{item}]}}', f"[{item}]"):
+            problems = ProblemLog()
+            rows = list(read_scores_json(io.BytesIO(document.encode()), problems=problems))
+            assert not problems
+            assert scores(rows) == [("U1", "1.1", Decimal("1.5"), Decimal("1.25"), None)]
+            assert rows[0][:2] == ("json", 1)
+
+    def test_unknown_fields_and_invalid_json_are_problems(self) -> None:
+        problems = ProblemLog()
+        list(read_scores_json(io.BytesIO(b'[{"unit": "U1"}]'), problems=problems))
+        assert problems.items[0].loc == ["json", 1, "unit"]
+        problems = ProblemLog()
+        list(read_scores_json(io.BytesIO(b'{"scores": [}'), problems=problems))
+        assert problems.items[0].msg.startswith("not valid JSON")
+
+
+class TestDetectFormat:
+    @pytest.mark.parametrize(
+        ("name", "content_type", "head", "expected"),
+        [
+            ("s.csv", "text/csv", b"unit_code,", FileFormat.CSV),
+            ("s.CSV", None, b"\xef\xbb\xbfunit_code;", FileFormat.CSV),
+            ("s.xlsx", "application/octet-stream", b"PK\x03\x04rest", FileFormat.XLSX),
+            ("upload", None, b"PK\x03\x04rest", FileFormat.XLSX),
+            ("s.json", None, b'{"scores": []}', FileFormat.JSON),
+            ("s.txt", None, b'  [{"unit_code": 1}]', FileFormat.JSON),
+            ("s", "text/csv", b"unit_code,", FileFormat.CSV),
+        ],
+    )
+    def test_known_formats(
+        self, name: str, content_type: str | None, head: bytes, expected: FileFormat
+    ) -> None:
+        assert detect_format(file_name=name, content_type=content_type, head=head) is expected
+
+    @pytest.mark.parametrize(
+        ("name", "head"),
+        [
+            ("s.pdf", b"%PDF-1.7"),
+            ("s.xls", b"\xd0\xcf\x11\xe0\xa1\xb1"),
+            ("s.xlsx", b"unit_code,criterion_code"),
+            ("s.csv", b"PK\x03\x04"),
+            ("s.txt", "unit_code".encode("utf-16")),
+        ],
+    )
+    def test_anything_else_is_unsupported(self, name: str, head: bytes) -> None:
+        with pytest.raises(UnsupportedMediaType):
+            detect_format(file_name=name, content_type=None, head=head)
