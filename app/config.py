@@ -65,6 +65,9 @@ class RateLimitSettings(BaseModel):
     enabled: bool = True
     anonymous_reads_per_minute: int = Field(default=600, ge=1)
     writes_per_minute: int = Field(default=120, ge=1)
+    # Reads that carry a key are counted per client IP too, under a higher ceiling, so that
+    # sending a made-up key is no way around the anonymous limit.
+    keyed_reads_per_minute: int = Field(default=6000, ge=1)
     # Shared counters for several workers (redis://host:6379/0); in memory per worker if unset.
     redis_url: SecretStr | None = None
     key_prefix: str = "par-index:rate"

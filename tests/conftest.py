@@ -38,7 +38,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         # Enabled, so the middleware runs, but out of reach; tests/api/test_http_edge.py builds
         # its own apps with low limits.
         rate_limit=RateLimitSettings(
-            anonymous_reads_per_minute=1_000_000, writes_per_minute=1_000_000
+            anonymous_reads_per_minute=1_000_000,
+            writes_per_minute=1_000_000,
+            keyed_reads_per_minute=1_000_000,
         ),
     )
 

@@ -1,6 +1,8 @@
 """Rate limits in fixed one-minute windows: anonymous reads per client IP, writes per API key.
 
 - Anonymous reads (GET/HEAD without `Authorization`/`X-API-Key`) count against the client IP.
+- Reads with a key count against the client IP too, under a higher ceiling: the key is only
+  checked later, so a made-up key must not lift the anonymous limit.
 - Writes (any method but GET/HEAD/OPTIONS) count against the API key, identified by a sha256
   prefix of the header value (the key itself is never stored), or the IP when none is sent.
 - Over the limit: 429 problem+json with `Retry-After`, the seconds to the window's end.
@@ -130,12 +132,14 @@ class RateLimiter:
         *,
         anonymous_reads_per_minute: int,
         writes_per_minute: int,
+        keyed_reads_per_minute: int,
         key_prefix: str,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.counter = counter
         self.anonymous_reads_per_minute = anonymous_reads_per_minute
         self.writes_per_minute = writes_per_minute
+        self.keyed_reads_per_minute = keyed_reads_per_minute
         self.key_prefix = key_prefix
         self.clock = clock
 
@@ -146,9 +150,11 @@ class RateLimiter:
         credential = next((headers[h] for h in CREDENTIAL_HEADERS if h in headers), None)
         if method in _READ_METHODS:
             if credential is not None:
-                return None
-            kind, limit = "anonymous reads", self.anonymous_reads_per_minute
-            key = f"{self.key_prefix}:read:ip:{client_ip(scope)}"
+                kind, limit = "reads with a key", self.keyed_reads_per_minute
+                key = f"{self.key_prefix}:keyed-read:ip:{client_ip(scope)}"
+            else:
+                kind, limit = "anonymous reads", self.anonymous_reads_per_minute
+                key = f"{self.key_prefix}:read:ip:{client_ip(scope)}"
         elif method in _UNLIMITED_METHODS:
             return None
         else:
@@ -180,6 +186,7 @@ def build_rate_limiter(settings: RateLimitSettings) -> RateLimiter:
         counter,
         anonymous_reads_per_minute=settings.anonymous_reads_per_minute,
         writes_per_minute=settings.writes_per_minute,
+        keyed_reads_per_minute=settings.keyed_reads_per_minute,
         key_prefix=settings.key_prefix,
     )
 

@@ -100,7 +100,7 @@ class BreakdownService:
         """The unit's group snapshot, its own outcome and the per-node group statistics."""
         unit = await self.results.units.require_unit(unit_code)
         group_year = await self.results.group_year(
-            year=year, group=unit.group.code, revision=revision
+            year=year, group=unit.group.code, revision=revision, detail=True
         )
         outcome = group_year.outcome_of(unit.id)
         if outcome is None or not outcome.has_scores or group_year.tree is None:
@@ -116,6 +116,7 @@ class BreakdownService:
         if isinstance(cached, dict):
             return cached
         assert group_year.tree is not None
+        assert group_year.detail, "node statistics need every leaf score"
         stats = node_statistics(group_year.tree, group_year.outcomes)
         self.cache.put(key, stats)
         return stats

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import CriteriaSet, OrgUnit, PublishedResult
 from app.models.enums import LineageKind, ScoringMethod, YearStatus
 from app.repositories.criteria import CriteriaRepository
-from app.repositories.results import ResultRepository
+from app.repositories.results import SCORE_UNITS, ResultRepository
 from app.repositories.revision import RevisionRepository
 from app.services.lineage import LineageEdge
 from app.services.ranking_rules import rank_with_ties
@@ -86,6 +86,8 @@ class GroupYear:
     bands: tuple[BandRule, ...]
     outcomes: tuple[UnitOutcome, ...]
     summary: GroupSummarySnapshot | None
+    # Whether outcomes carry every leaf score (finals/selfs), not only totals.
+    detail: bool = True
 
     @cached_property
     def _by_unit(self) -> dict[int, UnitOutcome]:
@@ -167,17 +169,24 @@ class GroupResultService:
             self.cache.sync(await RevisionRepository(self.session).current())
         self._synced = True
 
-    async def group_year(self, *, year: int, group: str, revision: int | None = None) -> GroupYear:
-        """The group's results at a published revision (default: the latest state)."""
+    async def group_year(
+        self, *, year: int, group: str, revision: int | None = None, detail: bool = False
+    ) -> GroupYear:
+        """The group's results at a published revision (default: the latest state).
+
+        Without `detail` each unit carries its total, index and rank only, summed by the
+        database; with it, every leaf score too (breakdowns, improvements, criterion ranks).
+        """
         await self.sync()
-        key = ("group_year", year, group, revision)
-        cached = self.cache.get(key)
+        cached = self.cache.get(("group_year", year, group, revision, True))
+        if not detail and cached is None:
+            cached = self.cache.get(("group_year", year, group, revision, False))
         if isinstance(cached, GroupYear):
             if cached.status == YearStatus.DRAFT and not self.years.drafts_visible:
                 raise YearNotFound(f"No assessment year {year}.")
             return cached
-        built = await self._build(year=year, group=group, revision=revision)
-        self.cache.put(key, built)
+        built = await self._build(year=year, group=group, revision=revision, detail=detail)
+        self.cache.put(("group_year", year, group, revision, built.detail), built)
         return built
 
     async def year_exists(self, year: int) -> bool:
@@ -201,14 +210,19 @@ class GroupResultService:
             for unit in await self.results.units_by_id(sorted(unit_ids))
         }
 
-    async def _build(self, *, year: int, group: str, revision: int | None) -> GroupYear:
+    async def _build(
+        self, *, year: int, group: str, revision: int | None, detail: bool
+    ) -> GroupYear:
         assessment_year = await self.years.require_year(year)
         unit_group = await self.units.require_group(group)
         if revision is None or revision == assessment_year.revision:
-            inputs = await self._live_inputs(year=year, group_id=unit_group.id)
+            inputs = await self._live_inputs(year=year, group_id=unit_group.id, detail=detail)
         else:
+            # Snapshots of superseded revisions hold every leaf: always in detail.
             inputs = await self._snapshot_inputs(year=year, group=group, revision=revision)
-        unit_ids = sorted(set(inputs.finals) | set(inputs.selfs) | set(inputs.published))
+        unit_ids = sorted(
+            set(inputs.finals) | set(inputs.selfs) | set(inputs.totals) | set(inputs.published)
+        )
         units = {u.id: snapshot_unit(u) for u in await self.results.units_by_id(unit_ids)}
         drafts = [
             _draft(
@@ -218,6 +232,7 @@ class GroupResultService:
                 inputs.finals.get(uid, {}),
                 inputs.selfs.get(uid, {}),
                 inputs.published.get(uid),
+                inputs.totals.get(uid),
             )
             for uid in unit_ids
             if units[uid].group_code == group
@@ -233,10 +248,11 @@ class GroupResultService:
             bands=inputs.bands,
             outcomes=rank_outcomes(drafts),
             summary=inputs.summary,
+            detail=inputs.detail,
         )
 
-    async def _live_inputs(self, *, year: int, group_id: int) -> "GroupInputs":
-        inputs = GroupInputs()
+    async def _live_inputs(self, *, year: int, group_id: int, detail: bool) -> "GroupInputs":
+        inputs = GroupInputs(detail=detail)
         criteria_set = await self.criteria.get_set(year=year, group_id=group_id)
         if criteria_set is not None:
             inputs.tree = _tree(criteria_set)
@@ -244,8 +260,24 @@ class GroupResultService:
                 BandRule(band.label_vi, band.label_en, band.min_index)
                 for band in criteria_set.bands
             )
-            for row in await self.results.leaf_scores_of_set(criteria_set.id):
-                inputs.add_score(row.unit_id, row.criterion_code, row.self_score, row.final_score)
+            leaves = [n for n in criteria_set.criteria if inputs.tree.nodes[n.code].is_leaf]
+            leaf_ids = [node.id for node in leaves]
+            if detail:
+                codes = {node.id: node.code for node in leaves}
+                for row in await self.results.leaf_scores(leaf_ids):
+                    inputs.add_score(
+                        row.unit_id,
+                        codes[row.criterion_id],
+                        from_units(row.self_units),
+                        from_units(row.final_units),
+                    )
+            else:
+                penalty_ids = [n.id for n in leaves if n.method == ScoringMethod.PENALTY.value]
+                for total in await self.results.unit_totals(leaf_ids, penalty_ids):
+                    inputs.totals[total.unit_id] = (
+                        from_units(total.total_units),
+                        total.final_count,
+                    )
         for published in await self.results.published_of_group(year=year, group_id=group_id):
             inputs.published[published.unit_id] = _published(published)
         summary = await self.results.group_summary(year=year, group_id=group_id)
@@ -284,6 +316,11 @@ class GroupResultService:
         return inputs
 
 
+def from_units(value: int | None) -> Decimal | None:
+    """Ten-thousandths from the database back to an exact Decimal."""
+    return None if value is None else Decimal(value) / SCORE_UNITS
+
+
 @dataclass
 class GroupInputs:
     """What a group's results are computed from, read live or from a revision snapshot."""
@@ -294,6 +331,9 @@ class GroupInputs:
     selfs: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     published: dict[int, PublishedSnapshot] = field(default_factory=dict)
     summary: GroupSummarySnapshot | None = None
+    # Without detail: per unit (total, number of leaves with a final score) instead of leaves.
+    totals: dict[int, tuple[Decimal | None, int]] = field(default_factory=dict)
+    detail: bool = True
 
     def add_score(
         self, unit_id: int, code: str, self_score: Decimal | None, final_score: Decimal | None
@@ -327,12 +367,21 @@ def _draft(
     finals: dict[str, Decimal],
     selfs: dict[str, Decimal],
     published: PublishedSnapshot | None,
+    summed: tuple[Decimal | None, int] | None = None,
 ) -> UnitOutcome:
-    """A unit's unranked outcome: the index from its leaf scores if any, else as published."""
-    if tree is not None and finals:
-        total = total_score(tree, finals)
+    """A unit's unranked outcome: the index from its leaf scores if any, else as published.
+
+    `summed` is the (total, leaves with a final) the database added up, when leaves were not
+    loaded; both ways give the same total.
+    """
+    has_finals = bool(finals) or (summed is not None and summed[1] > 0)
+    if tree is not None and has_finals:
+        if summed is not None and summed[0] is not None:
+            total, missing = summed[0], len(tree.leaf_codes) - summed[1]
+        else:
+            total = total_score(tree, finals)
+            missing = sum(1 for leaf in tree.leaf_codes if leaf not in finals)
         index = index_of(total, tree.max_score)
-        missing = sum(1 for leaf in tree.leaf_codes if leaf not in finals)
         return UnitOutcome(
             unit,
             finals,

@@ -167,7 +167,9 @@ class ImprovementService:
         language: Language,
         revision: int | None = None,
     ) -> GroupImprovementsRead:
-        group_year = await self.results.group_year(year=year, group=group, revision=revision)
+        group_year = await self.results.group_year(
+            year=year, group=group, revision=revision, detail=True
+        )
         tree = group_year.tree
         stats = await self.breakdowns.node_stats(group_year) if tree is not None else {}
         lowest = [

@@ -91,7 +91,9 @@ class RankingService:
         revision: int | None = None,
     ) -> RankingRead:
         """The ranking at a published revision (default latest); previous years at their latest."""
-        group_year = await self.results.group_year(year=year, group=group, revision=revision)
+        group_year = await self.results.group_year(
+            year=year, group=group, revision=revision, detail=criterion is not None
+        )
         if criterion is not None:
             return self._criterion_ranking(group_year, criterion, language)
         context = await self._previous_context(group_year)
@@ -141,6 +143,7 @@ class RankingService:
                 f"of {group_year.year}."
             )
         node = tree.nodes[criterion]
+        assert group_year.detail, "ranking on a criterion needs every leaf score"
         scored = [o for o in group_year.outcomes if o.has_scores]
         by_id = {o.unit.id: o for o in scored}
         ranked = rank_with_ties(

@@ -320,6 +320,14 @@ class TestRateLimit:
         async with http_client(app) as anonymous:
             assert (await anonymous.get("/api/v1/groups")).status_code == 200
 
+    async def test_a_made_up_key_does_not_lift_the_read_limit(self, build_app: AppBuilder) -> None:
+        app = rate_limited_app(build_app, anonymous_reads_per_minute=1, keyed_reads_per_minute=3)
+        statuses = []
+        for attempt in range(4):
+            async with http_client(app, f"made-up-{attempt}") as http:
+                statuses.append((await http.get("/api/v1/groups")).status_code)
+        assert statuses == [401, 401, 401, 429]
+
     async def test_unreachable_redis_fails_open_with_a_warning(
         self, build_app: AppBuilder, caplog: pytest.LogCaptureFixture
     ) -> None:
