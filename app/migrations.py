@@ -1,5 +1,6 @@
 """Alembic from inside the app: the config, upgrading, and whether the database is at head."""
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -40,7 +41,14 @@ def downgrade_connection(connection: Connection, revision: str = "base") -> None
 
 async def database_heads(engine: AsyncEngine) -> set[str]:
     def read(connection: Connection) -> set[str]:
-        return set(MigrationContext.configure(connection).get_current_heads())
+        # Quiet: readiness probes run this often, and the migration context logs at INFO.
+        logger = logging.getLogger("alembic.runtime.migration")
+        level = logger.level
+        logger.setLevel(logging.WARNING)
+        try:
+            return set(MigrationContext.configure(connection).get_current_heads())
+        finally:
+            logger.setLevel(level)
 
     async with engine.connect() as connection:
         return await connection.run_sync(read)
