@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format migrate load install clean
+.PHONY: run test lint format migrate load install clean openapi contract
 
 run: migrate load  ## migrate, load the bundled data sets if missing, serve on http://$(HOST):$(PORT)
 	$(BIN)/par-index serve --host $(HOST) --port $(PORT)
@@ -23,6 +23,12 @@ lint: $(INSTALLED)  ## ruff (lint + format check) and mypy --strict
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+openapi: $(INSTALLED)  ## write openapi.json, the committed contract, from the app with default settings
+	$(BIN)/python -m app.openapi
+
+contract: $(INSTALLED)  ## generated Python/TypeScript clients and schemathesis against a live server
+	.ci/clients
 
 migrate: $(INSTALLED)  ## apply the Alembic migrations to DATABASE_URL (default: ./var SQLite file)
 	$(BIN)/par-index migrate

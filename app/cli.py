@@ -1,4 +1,4 @@
-"""The command line: migrate the database, load bundled data sets, import files, serve the API."""
+"""The command line: migrate, load bundled data sets, import files, manage API keys, serve."""
 
 import argparse
 import asyncio
@@ -20,6 +20,8 @@ from app.errors import ServiceError
 from app.migrations import alembic_config
 from app.schemas.datasets import DatasetBundle
 from app.schemas.imports import ImportKind, ImportOptions, ImportReportRead
+from app.schemas.keys import ApiKeyCreate, ApiKeyRead, RoleName
+from app.services.api_keys import ApiKeyService
 from app.services.datasets import DatasetLoader, LoadReport
 from app.services.importing import ImportService, ImportSource
 from app.services.webhook_delivery import drain_once
@@ -121,6 +123,82 @@ def _print_refusal(error: ServiceError) -> None:
         print(f"{':'.join(str(part) for part in problem.loc)}: {problem.msg}", file=sys.stderr)
 
 
+CLI_ACTOR = "cli"
+ROLE_NAMES: tuple[RoleName, ...] = ("reader", "editor", "publisher", "admin")
+
+
+async def create_api_key(settings: Settings, *, name: str, role: RoleName) -> str:
+    """A new key, recorded in the audit trail as made from the command line."""
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            created = await ApiKeyService(session).create_key(
+                ApiKeyCreate(name=name, role=role), actor=f"{CLI_ACTOR}:{getpass.getuser()}"
+            )
+            return created.key
+    finally:
+        await engine.dispose()
+
+
+async def list_api_keys(settings: Settings) -> list[ApiKeyRead]:
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            return await ApiKeyService(session).list_keys()
+    finally:
+        await engine.dispose()
+
+
+async def revoke_api_key(settings: Settings, key_id: int) -> ApiKeyRead:
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            return await ApiKeyService(session).revoke_key(
+                key_id, actor=f"{CLI_ACTOR}:{getpass.getuser()}"
+            )
+    finally:
+        await engine.dispose()
+
+
+def _print_key_line(key: ApiKeyRead) -> None:
+    revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+    print(f"{key.id}\t{key.prefix}…\t{key.role}\t{revoked}\t{key.name}")
+
+
+def _add_key_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    keys = commands.add_parser("keys", help="API keys: create, list, revoke")
+    actions = keys.add_subparsers(dest="keys_command", required=True)
+    create = actions.add_parser("create", help="create a key; prints only the key, shown once")
+    create.add_argument("--name", required=True, help="who or what uses the key")
+    create.add_argument("--role", required=True, choices=ROLE_NAMES)
+    actions.add_parser("list", help="list keys (id, prefix, role, state, name), never the keys")
+    revoke = actions.add_parser("revoke", help="revoke a key; it is refused from the next call")
+    revoke.add_argument("key_id", type=int, metavar="ID")
+
+
+def _run_keys(args: argparse.Namespace, settings: Settings) -> int:
+    """`create` prints the key alone on stdout, so scripts can capture it."""
+    if args.keys_command == "create":
+        try:
+            ApiKeyCreate(name=args.name, role=args.role)
+        except ValidationError as error:
+            for item in error.errors():
+                print(f"--{item['loc'][0]}: {item['msg']}", file=sys.stderr)
+            return 2
+        print(asyncio.run(create_api_key(settings, name=args.name, role=args.role)))
+        return 0
+    if args.keys_command == "list":
+        for key in asyncio.run(list_api_keys(settings)):
+            _print_key_line(key)
+        return 0
+    try:
+        _print_key_line(asyncio.run(revoke_api_key(settings, args.key_id)))
+    except ServiceError as error:
+        _print_refusal(error)
+        return 1
+    return 0
+
+
 def _add_import_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     imports = commands.add_parser("import", help="import a year from a CSV, XLSX or JSON file")
     kinds = imports.add_subparsers(dest="kind", required=True)
@@ -193,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     load.add_argument("--skip-demo", action="store_true", help="never load the demo data set")
     _add_import_commands(commands)
+    _add_key_commands(commands)
     webhooks = commands.add_parser("webhooks", help="webhook deliveries")
     webhooks.add_subparsers(dest="webhooks_command", required=True).add_parser(
         "drain", help="send every due webhook delivery once (for cron)"
@@ -218,6 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "import":
         return _run_import(args, settings)
+    if args.command == "keys":
+        return _run_keys(args, settings)
     if args.command == "webhooks":
         drained = asyncio.run(drain_once(settings))
         print(

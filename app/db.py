@@ -31,6 +31,17 @@ def async_url(raw: str) -> URL:
     return url.set(drivername=_ASYNC_DRIVERS[backend])
 
 
+# Execution option marking an engine whose transactions will write (see _prepare_sqlite).
+WRITES = "par_index_writes"
+# Requests of these methods only read; any other request runs its transactions for writing.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def for_writes(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, for transactions that will write (IMMEDIATE on SQLite)."""
+    return engine.execution_options(**{WRITES: True})
+
+
 def _prepare_sqlite(engine: AsyncEngine) -> None:
     """Enforce foreign keys and let SQLAlchemy own transactions, so SAVEPOINTs work.
 
@@ -48,7 +59,11 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that has read cannot wait for another writer when it comes to
+        # write: SQLite answers "database is locked" at once (the wait could deadlock). One
+        # that will write therefore takes the write lock at BEGIN and waits its turn there.
+        writes = connection.get_execution_options().get(WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def ensure_sqlite_directory(url: URL) -> None:
@@ -80,7 +95,12 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Open a session for one request; anything not committed by a service is rolled back."""
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with factory() as session:
+    bind = factory.kw.get("bind")
+    if request.method not in READ_METHODS and isinstance(bind, AsyncEngine):
+        opened = factory(bind=for_writes(bind))
+    else:
+        opened = factory()
+    async with opened as session:
         # Lets a committed write expire this worker's result cache (services/result_cache.py).
         session.info[CACHE_KEY] = request.app.state.result_cache
         yield session

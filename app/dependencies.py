@@ -8,7 +8,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from app.config import Settings
 from app.db import SessionDep
 from app.i18n import Language, preferred_language
-from app.schemas.base import Code, CriterionCode
+from app.schemas.base import DB_INT_MAX, Code, CriterionCode
 from app.services.access import ANONYMOUS, NotAuthenticated, Principal, Role, check_role
 from app.services.api_keys import ApiKeyService
 from app.services.audit import ACTOR_KEY, AuditService
@@ -59,11 +59,16 @@ async def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+# Each role check by the role it needs, so the OpenAPI document can state 403 where it applies.
+ROLE_CHECKS: dict[object, Role] = {}
+
+
 def _require(role: Role) -> object:
     async def check(principal: PrincipalDep) -> Principal:
         check_role(principal, role)
         return principal
 
+    ROLE_CHECKS[check] = role
     return Depends(check)
 
 
@@ -192,11 +197,21 @@ RevisionQuery = Annotated[
     int | None,
     Query(
         ge=1,
+        le=DB_INT_MAX,
         description="Published revision to show (1 = as published, then one per correction); "
         "default: the latest.",
     ),
 ]
 CriterionQuery = Annotated[CriterionCode | None, Query(description="Criterion code.")]
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-TopN = Annotated[int, Query(ge=1, le=100, description="How many to list.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Limit = Annotated[
+    int, Query(ge=1, le=500, description="Page size: how many items to return (1–500).")
+]
+TopN = Annotated[int, Query(ge=1, le=100, description="How many to list (1–100).")]
+Offset = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=DB_INT_MAX,
+        description="Items to skip before the page starts; `total` counts them all.",
+    ),
+]

@@ -9,7 +9,9 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://par-index.example/problems/"
@@ -91,6 +93,15 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if isinstance(exc.body, bytes) and exc.body:
+        # FastAPI passes a body it did not read as JSON (another Content-Type, or none) on to
+        # validation as raw bytes: the media type is what is wrong, not the fields.
+        return problem_response(
+            status=415,
+            title="Unsupported media type",
+            detail="Send the request body as application/json.",
+            slug="unsupported-media-type",
+        )
     errors = [
         Problem(loc=[p if isinstance(p, int) else str(p) for p in error["loc"]], msg=error["msg"])
         for error in exc.errors()
@@ -104,16 +115,30 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the routes at this path serve; Starlette's 405 names only the first route's
+    (`GET /units` and `POST /units` are two routes), but `Allow` must list them all."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE and route.methods:
+            methods |= route.methods
+    return sorted(methods)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     phrase = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) else phrase
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
     return problem_response(
         status=exc.status_code,
         title=phrase,
         detail=detail,
         slug=phrase.lower().replace(" ", "-"),
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 

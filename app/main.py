@@ -13,6 +13,7 @@ from app.dependencies import get_principal
 from app.errors import install_error_handlers
 from app.http import install_http_edge
 from app.migrations import script_heads
+from app.openapi import install_openapi
 from app.routers import (
     breakdowns,
     criteria,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_interval_s=settings.cache.revision_check_ms / 1000,
     )
     install_error_handlers(app)
+    install_openapi(app)
     # The HTTP edge, outermost first: request id/logging, metrics, security headers, CORS, body
     # limit, rate limit, caching (app/http/edge.py). After the error handlers: it wraps the 500 one.
     install_http_edge(app, settings, api_prefix=API_PREFIX)

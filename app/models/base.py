@@ -1,11 +1,12 @@
 """Declarative base: constraint naming convention and the Python → SQL type map."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import Date, DateTime, MetaData, Numeric
+from sqlalchemy import Date, DateTime, Dialect, MetaData, Numeric
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
 
 # Leaf scores may carry more decimals than the published two; four is what score sheets use.
 SCORE_PRECISION = 10
@@ -23,10 +24,32 @@ NAMING_CONVENTION = {
 }
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A point in time, written and read back as UTC with its offset on every database.
+
+    PostgreSQL's timestamptz returns aware values, but SQLite keeps no offset and returns naive
+    ones, which the API would then send without the offset RFC 3339 (OpenAPI `date-time`)
+    requires. Naive values are taken to be UTC, as everything here writes `datetime.now(UTC)`.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=True),
+        datetime: UtcDateTime(),
         date: Date(),
         Decimal: Numeric(SCORE_PRECISION, SCORE_SCALE),
     }

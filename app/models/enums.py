@@ -4,6 +4,8 @@ from enum import StrEnum
 
 
 class YearStatus(StrEnum):
+    """A draft is seen by editors and above only; a published year is frozen and public."""
+
     DRAFT = "draft"
     PUBLISHED = "published"
 
@@ -19,6 +21,9 @@ class ScoringMethod(StrEnum):
 
 
 class LineageKind(StrEnum):
+    """How a unit became another: merged into it, split from it, renamed, or part of it
+    transferred (merge, split and transfer change its scope; a rename keeps its history)."""
+
     MERGE = "merge"
     SPLIT = "split"
     RENAME = "rename"

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Response
 
@@ -17,6 +17,8 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 
 class ExportFormat(StrEnum):
+    """JSON (the default), or a file for spreadsheets: CSV or XLSX."""
+
     JSON = "json"
     CSV = "csv"
     XLSX = "xlsx"
@@ -55,21 +57,17 @@ BomQuery = Annotated[
     Query(description="Start a CSV with a byte order mark, so Excel reads Vietnamese as UTF-8."),
 ]
 
+FILE_CONTENT: dict[str, Any] = {
+    CSV_MEDIA_TYPE: {"schema": {"type": "string", "description": "UTF-8 CSV with a header row."}},
+    XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+}
 EXPORTABLE: Responses = {
     200: {
         "description": "JSON, or a CSV/XLSX file with ?format or Accept.",
-        "content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}},
+        "content": FILE_CONTENT,
     }
 }
-SHEETS: Responses = {
-    200: {
-        "description": "A CSV or XLSX file.",
-        "content": {
-            CSV_MEDIA_TYPE: {"schema": {"type": "string"}},
-            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-        },
-    }
-}
+SHEETS: Responses = {200: {"description": "A CSV or XLSX file.", "content": FILE_CONTENT}}
 
 
 def choose_format(

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.errors import ServiceError
 from app.migrations import database_heads
 from app.routers.responses import problem
+from app.schemas.base import with_examples
 
 router = APIRouter(tags=["health"])
 
@@ -21,10 +22,16 @@ class NotReady(ServiceError):
 
 
 class HealthRead(BaseModel):
+    model_config = with_examples({"status": "ok"})
+
     status: Literal["ok"]
 
 
 class ReadinessRead(BaseModel):
+    model_config = with_examples(
+        {"status": "ready", "database": "reachable", "migrations": "at head"}
+    )
+
     status: Literal["ready"]
     database: Literal["reachable"]
     migrations: Literal["at head"]

@@ -58,6 +58,15 @@ UPLOAD_BODY: dict[str, Any] = {
                             ref_template="#/components/schemas/{model}"
                         )["properties"],
                     },
+                    "examples": [
+                        {
+                            "file": "unit_code,criterion_code,self_score,final_score,note\n"
+                            "DEMO-DEP-HEALTH,1.1,1.31,1.28,\n",
+                            "kind": "scores",
+                            "dry_run": True,
+                            "missing_leaves": "zero",
+                        }
+                    ],
                 }
             }
         },
@@ -91,7 +100,8 @@ async def read_import_upload(
     ] = None,
     group: Annotated[Code | None, Query(description="Criteria: the unit group.")] = None,
     correction_reason: Annotated[
-        str | None, Query(description="Required to change a published year.")
+        str | None,
+        Query(min_length=3, max_length=2000, description="Required to change a published year."),
     ] = None,
 ) -> AsyncIterator[ImportUpload]:
     """The multipart upload, streamed into a spooled temporary file under the size limit.

@@ -6,9 +6,12 @@ from fastapi import APIRouter, Path, status
 
 from app.dependencies import AdminDep, ApiKeyServiceDep
 from app.routers.responses import AUTH, INVALID, NOT_FOUND
+from app.schemas.base import DB_INT_MAX
 from app.schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 
 router = APIRouter(prefix="/keys", tags=["keys"], responses=AUTH)
+
+KeyIdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="API key id (see GET /keys).")]
 
 
 @router.post(
@@ -32,6 +35,6 @@ async def list_api_keys(service: ApiKeyServiceDep, _caller: AdminDep) -> list[Ap
     "/{key_id}", summary="Revoke an API key; it is refused from the next call", responses=NOT_FOUND
 )
 async def revoke_api_key(
-    key_id: Annotated[int, Path(ge=1)], service: ApiKeyServiceDep, caller: AdminDep
+    key_id: KeyIdPath, service: ApiKeyServiceDep, caller: AdminDep
 ) -> ApiKeyRead:
     return await service.revoke_key(key_id, actor=caller.actor)

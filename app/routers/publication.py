@@ -14,8 +14,8 @@ from app.dependencies import (
     YearPath,
 )
 from app.routers.responses import AUTH, CONFLICT, NOT_FOUND
-from app.schemas.audit import AuditEventRead, PublishRequest, YearRevisionRead
-from app.schemas.base import Code, Page
+from app.schemas.audit import AuditEventPage, PublishRequest, YearRevisionRead
+from app.schemas.base import Code
 from app.schemas.years import YearRead
 
 router = APIRouter(tags=["publication"])
@@ -64,7 +64,7 @@ async def list_audit_events(
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[AuditEventRead]:
+) -> AuditEventPage:
     return await service.list_events(
         unit_code=unit, year=year, entity=entity, limit=limit, offset=offset
     )

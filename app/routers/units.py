@@ -6,13 +6,14 @@ from fastapi import APIRouter, Query, status
 
 from app.dependencies import AdminDep, Limit, Offset, UnitCodePath, UnitServiceDep
 from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND
-from app.schemas.base import Code, Page
+from app.schemas.base import Code
 from app.schemas.units import (
     GroupRead,
     LineageEventCreate,
     LineageEventRead,
     UnitCreate,
     UnitLineageRead,
+    UnitPage,
     UnitRead,
     UnitUpdate,
 )
@@ -42,7 +43,7 @@ async def list_units(
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[UnitRead]:
+) -> UnitPage:
     return await service.list_units(
         group=group, active_in=active_in, q=q, limit=limit, offset=offset
     )

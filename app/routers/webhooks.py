@@ -6,12 +6,12 @@ from fastapi import APIRouter, Path, status
 
 from app.dependencies import AdminDep, Limit, Offset, WebhookServiceDep
 from app.routers.responses import AUTH, INVALID, NOT_FOUND
-from app.schemas.base import Page
-from app.schemas.webhooks import WebhookCreate, WebhookCreated, WebhookDeliveryRead, WebhookRead
+from app.schemas.base import DB_INT_MAX
+from app.schemas.webhooks import WebhookCreate, WebhookCreated, WebhookDeliveryPage, WebhookRead
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=AUTH)
 
-WebhookIdPath = Annotated[int, Path(ge=1, description="Webhook id.")]
+WebhookIdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="Webhook id.")]
 
 
 @router.post(
@@ -59,5 +59,5 @@ async def list_webhook_deliveries(
     _caller: AdminDep,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[WebhookDeliveryRead]:
+) -> WebhookDeliveryPage:
     return await service.list_deliveries(webhook_id, limit=limit, offset=offset)

@@ -1,9 +1,19 @@
 """Shared schema bases and reusable annotated field types."""
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 TWO_PLACES = Decimal("0.01")
 
@@ -19,6 +29,11 @@ def format_decimal(value: Decimal) -> str:
 def format_index(value: Decimal) -> str:
     """An index always shows two decimals, as the province publishes it."""
     return format(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), "f")
+
+
+def with_examples(*examples: Any) -> ConfigDict:
+    """A model config that documents these examples in the OpenAPI document (as JSON)."""
+    return ConfigDict(json_schema_extra={"examples": cast(list[JsonValue], list(examples))})
 
 
 class ApiModel(BaseModel):
@@ -40,10 +55,47 @@ CriterionCode = Annotated[
     Field(description='Hierarchical code: "3" is a field, "3.2" a criterion, "3.2.1" a leaf.'),
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+def _date_text(value: object) -> object:
+    # Pydantic would read the number 0 as 1970-01-01 (unix time); a date here is "YYYY-MM-DD".
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
 # Scores travel as decimal strings so no client ever sees a binary float; numbers are accepted.
-ScoreIn = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=4)]
+# The documented string pattern says what the digit limits accept (pydantic documents any string).
+SCORE_TEXT = r"^[0-9]{1,6}(\.[0-9]{1,4})?$"
+INDEX_TEXT = r"^[0-9]{1,3}(\.[0-9]{1,2})?$"
+ScoreIn = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=10, decimal_places=4),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 999999.9999},
+                {"type": "string", "pattern": SCORE_TEXT, "examples": ["1.28"]},
+            ]
+        },
+        mode="validation",
+    ),
+]
 ScoreOut = Annotated[Decimal, PlainSerializer(format_decimal, return_type=str, when_used="json")]
-IndexIn = Annotated[Decimal, Field(ge=0, max_digits=6, decimal_places=2)]
+IndexIn = Annotated[
+    Decimal,
+    Field(ge=0, le=100, max_digits=6, decimal_places=2),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 100},
+                {"type": "string", "pattern": INDEX_TEXT, "examples": ["87.21"]},
+            ]
+        },
+        mode="validation",
+    ),
+]
 IndexOut = Annotated[Decimal, PlainSerializer(format_index, return_type=str, when_used="json")]
 
 CorrectionReason = Annotated[
@@ -58,13 +110,40 @@ CorrectionReason = Annotated[
     ),
 ]
 
+# The largest value an INTEGER column holds (PostgreSQL's int4; SQLite refuses ints past int64).
+# Ids, revisions and offsets are capped here so a huge number is a 422, not a driver error.
+DB_INT_MAX = 2**31 - 1
+
 ItemT = TypeVar("ItemT")
 
 
-class Page(ApiModel, Generic[ItemT]):
-    """One page of a list: items plus the total matching count for the pager."""
+def examples_of(model: type[BaseModel]) -> list[Any]:
+    """The examples a model documents in its `json_schema_extra` (none if it has none)."""
+    extra = model.model_config.get("json_schema_extra")
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    return list(examples) if isinstance(examples, list) else []
 
-    items: list[ItemT]
-    total: int
-    limit: int
-    offset: int
+
+def _page_examples(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A page's example holds its item model's first example."""
+    for cls in model.__mro__:
+        args = getattr(cls, "__pydantic_generic_metadata__", {}).get("args", ())
+        if args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            items = examples_of(args[0])[:1]
+            schema["examples"] = [{"items": items, "total": 62, "limit": 50, "offset": 0}]
+            return
+
+
+class Page(ApiModel, Generic[ItemT]):
+    """One page of a list: the items, and the count of all matches for the pager.
+
+    Subclass it per item (`class UnitPage(Page[UnitRead])`) so the OpenAPI document and
+    generated clients get a readable name rather than `Page_UnitRead_`.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_page_examples)
+
+    items: list[ItemT] = Field(description="This page's items, at most `limit` of them.")
+    total: int = Field(ge=0, description="How many items match in all, across every page.")
+    limit: int = Field(ge=1, description="The page size asked for (`?limit`).")
+    offset: int = Field(ge=0, description="How many matching items come before this page.")

@@ -13,10 +13,36 @@ from app.schemas.base import (
     Name,
     ScoreIn,
     ScoreOut,
+    with_examples,
 )
+
+FIELD_1 = {
+    "code": "1",
+    "name_vi": "Công tác chỉ đạo, điều hành cải cách hành chính",
+    "name_en": "Direction and administration of administrative reform",
+    "max_score": "2.5",
+}
+LEAF_1_1 = {
+    "code": "1.1",
+    "name_vi": "Kế hoạch cải cách hành chính năm",
+    "name_en": "Annual administrative reform plan",
+    "max_score": "1.5",
+    "method": "appraisal",
+}
+LEAF_1_2 = {
+    "code": "1.2",
+    "name_vi": "Báo cáo cải cách hành chính định kỳ",
+    "name_en": "Periodic administrative reform reports",
+    "max_score": "1",
+    "method": "appraisal",
+}
+GOOD = {"label_vi": "Tốt", "label_en": "Good", "min_index": "90.00"}
+FAIR = {"label_vi": "Khá", "label_en": "Fair", "min_index": "80.00"}
 
 
 class CriterionIn(ApiInput):
+    model_config = with_examples(LEAF_1_1)
+
     code: CriterionCode
     name_vi: str = Field(min_length=1, max_length=500)
     name_en: str = Field(min_length=1, max_length=500)
@@ -27,6 +53,8 @@ class CriterionIn(ApiInput):
 
 
 class BandIn(ApiInput):
+    model_config = with_examples(GOOD)
+
     label_vi: Name = Field(examples=["Tốt"])
     label_en: Name = Field(examples=["Good"])
     min_index: IndexIn = Field(le=100, description="Lowest index (0–100) in this band.")
@@ -34,6 +62,14 @@ class BandIn(ApiInput):
 
 class CriteriaSetPut(ApiInput):
     """The whole tree as a flat list; each code's parent is the code without its last part."""
+
+    model_config = with_examples(
+        {
+            "max_score": "2.5",
+            "criteria": [FIELD_1, LEAF_1_1, LEAF_1_2],
+            "bands": [GOOD, FAIR],
+        }
+    )
 
     max_score: ScoreIn | None = Field(
         default=None, description="If given, must equal the sum of the scored leaves' maxima."
@@ -43,11 +79,26 @@ class CriteriaSetPut(ApiInput):
     correction_reason: CorrectionReason = None
 
 
+def _read(criterion: dict[str, str], *, parent: str | None, leaf: bool) -> dict[str, object]:
+    return {
+        "code": criterion["code"],
+        "parent_code": parent,
+        "depth": criterion["code"].count(".") + 1,
+        "is_leaf": leaf,
+        "name_vi": criterion["name_vi"],
+        "name_en": criterion["name_en"],
+        "max_score": criterion["max_score"],
+        "method": criterion.get("method"),
+    }
+
+
 class CriterionRead(ApiModel):
+    model_config = with_examples(_read(LEAF_1_1, parent="1", leaf=True))
+
     code: str
     parent_code: str | None
-    depth: int
-    is_leaf: bool
+    depth: int = Field(description="1 for a field, 2 for its criteria, and so on.")
+    is_leaf: bool = Field(description="Leaves carry scores; inner nodes sum them.")
     name_vi: str
     name_en: str
     max_score: ScoreOut
@@ -55,14 +106,30 @@ class CriterionRead(ApiModel):
 
 
 class BandRead(ApiModel):
+    model_config = with_examples(GOOD)
+
     label_vi: str
     label_en: str
     min_index: IndexOut
 
 
 class CriteriaSetRead(ApiModel):
+    model_config = with_examples(
+        {
+            "year": 2023,
+            "group": "demo-department",
+            "max_score": "2.5",
+            "criteria": [
+                _read(FIELD_1, parent=None, leaf=False),
+                _read(LEAF_1_1, parent="1", leaf=True),
+                _read(LEAF_1_2, parent="1", leaf=True),
+            ],
+            "bands": [GOOD, FAIR],
+        }
+    )
+
     year: int
     group: str
-    max_score: ScoreOut
-    criteria: list[CriterionRead]
-    bands: list[BandRead]
+    max_score: ScoreOut = Field(description="The sum of the scored leaves' maxima.")
+    criteria: list[CriterionRead] = Field(description="The tree in order, parents first.")
+    bands: list[BandRead] = Field(description="Bands by lowest index, highest first.")

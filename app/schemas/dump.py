@@ -4,16 +4,87 @@ from datetime import datetime
 
 from pydantic import Field
 
-from app.schemas.audit import YearRevisionRead
-from app.schemas.base import ApiModel, IndexOut, ScoreOut
+from app.schemas.audit import PUBLISHED_2024, YearRevisionRead
+from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
 from app.schemas.criteria import CriteriaSetRead
-from app.schemas.results import GroupStatisticsRead, IndexBasis, PublishedSummaryRead
-from app.schemas.years import SourceRead
+from app.schemas.results import (
+    RANKING_RULE,
+    STATISTICS_2024,
+    SUMMARY_2024,
+    GroupStatisticsRead,
+    IndexBasis,
+    PublishedSummaryRead,
+)
+from app.schemas.years import SOURCE_2024, SourceRead
 
 DUMP_FORMAT = "par-index-dump/1"
+DEPARTMENTS = {
+    "code": "department",
+    "name_vi": "Sở, ban, ngành",
+    "name_en": "Departments, branches and sectors",
+}
+HOME_AFFAIRS = {
+    "code": "LD-DEP-HOME-AFFAIRS",
+    "name_vi": "Sở Nội vụ",
+    "name_en": "Department of Home Affairs",
+    "group": "department",
+}
+HOME_AFFAIRS_RANK = {
+    "rank": 1,
+    "tie_size": 1,
+    "unit": "LD-DEP-HOME-AFFAIRS",
+    "basis": "published_index",
+    "index": "92.96",
+    "total": None,
+    "max_score": None,
+    "missing_leaves": 0,
+    "band_vi": None,
+    "band_en": None,
+    "published_index": "92.96",
+    "published_rank": 1,
+    "rank_disagrees": False,
+    "index_disagrees": None,
+}
+DUMP_YEAR = {
+    "year": 2024,
+    "status": "published",
+    "revision": 1,
+    "latest_revision": 1,
+    "published_at": "2025-06-20T08:00:00Z",
+    "legal_basis": None,
+    "note": None,
+    "source": SOURCE_2024,
+}
+DUMP_SCORE = {
+    "group": "demo-department",
+    "unit": "DEMO-DEP-HEALTH",
+    "criterion": "1.1",
+    "self_score": "1.31",
+    "final_score": "1.28",
+    "note": None,
+}
+DUMP_RANKING = {
+    "group": "department",
+    "rule": RANKING_RULE,
+    "max_score": None,
+    "statistics": STATISTICS_2024,
+    "entries": [HOME_AFFAIRS_RANK],
+}
+HOME_AFFAIRS_PUBLISHED = {
+    "group": "department",
+    "unit": "LD-DEP-HOME-AFFAIRS",
+    "index": "92.96",
+    "rank": 1,
+    "position": None,
+    "band_vi": None,
+    "source": "lamdong-2024",
+    "note": None,
+}
 
 
 class DumpYearRead(ApiModel):
+    model_config = with_examples(DUMP_YEAR)
+
     year: int
     status: str
     revision: int = Field(description="The revision this dump shows.")
@@ -25,12 +96,16 @@ class DumpYearRead(ApiModel):
 
 
 class DumpGroupRead(ApiModel):
+    model_config = with_examples(DEPARTMENTS)
+
     code: str
     name_vi: str
     name_en: str
 
 
 class DumpUnitRead(ApiModel):
+    model_config = with_examples(HOME_AFFAIRS)
+
     code: str
     name_vi: str
     name_en: str
@@ -38,6 +113,8 @@ class DumpUnitRead(ApiModel):
 
 
 class DumpScoreRead(ApiModel):
+    model_config = with_examples(DUMP_SCORE)
+
     group: str
     unit: str
     criterion: str
@@ -47,6 +124,8 @@ class DumpScoreRead(ApiModel):
 
 
 class DumpRankingEntryRead(ApiModel):
+    model_config = with_examples(HOME_AFFAIRS_RANK)
+
     rank: int | None
     tie_size: int
     unit: str
@@ -64,6 +143,8 @@ class DumpRankingEntryRead(ApiModel):
 
 
 class DumpRankingRead(ApiModel):
+    model_config = with_examples(DUMP_RANKING)
+
     group: str
     rule: str
     max_score: ScoreOut | None
@@ -73,6 +154,8 @@ class DumpRankingRead(ApiModel):
 
 class DumpPublishedResultRead(ApiModel):
     """A unit's result exactly as its source published it; null where nothing was."""
+
+    model_config = with_examples(HOME_AFFAIRS_PUBLISHED)
 
     group: str
     unit: str
@@ -85,10 +168,27 @@ class DumpPublishedResultRead(ApiModel):
 
 
 class DumpGroupSummaryRead(PublishedSummaryRead):
+    model_config = with_examples({**SUMMARY_2024, "group": "department"})
+
     group: str
 
 
 class YearDumpRead(ApiModel):
+    model_config = with_examples(
+        {
+            "format": DUMP_FORMAT,
+            "year": DUMP_YEAR,
+            "revisions": [PUBLISHED_2024],
+            "groups": [DEPARTMENTS],
+            "units": [HOME_AFFAIRS],
+            "criteria_sets": [],
+            "scores": [],
+            "rankings": [DUMP_RANKING],
+            "published_results": [HOME_AFFAIRS_PUBLISHED],
+            "group_summaries": [{**SUMMARY_2024, "group": "department"}],
+        }
+    )
+
     format: str = Field(default=DUMP_FORMAT, description="Changes when the layout does.")
     year: DumpYearRead
     revisions: list[YearRevisionRead] = Field(description="Revisions up to the one shown.")

@@ -6,19 +6,32 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.schemas.base import ApiInput, ApiModel, Code, CorrectionReason, IndexOut
+from app.schemas.base import ApiInput, ApiModel, Code, CorrectionReason, IndexOut, with_examples
 from app.schemas.problems import ProblemItem
 
 MissingLeaves = Literal["error", "zero"]
+CHANGE = {
+    "unit_code": "DEMO-DEP-HEALTH",
+    "criterion_code": "1.1",
+    "field": "final_score",
+    "before": "1.28",
+    "after": "1.3",
+}
+SHA256 = "a0fc43944b58bce9f7bf52bc4d4d470ad72b33dba6cb0d44e99a0d368659f14f"
 
 
 class ImportKind(StrEnum):
+    """What a file holds: leaf scores, a group's criteria tree and bands, or published results."""
+
     SCORES = "scores"
     CRITERIA = "criteria"
     PUBLISHED = "published"
 
 
 class ImportOutcome(StrEnum):
+    """applied: written; unchanged: equal to what is stored; rejected: nothing written, see
+    `problems`; dry_run: checked and reported, nothing written."""
+
     APPLIED = "applied"
     UNCHANGED = "unchanged"
     REJECTED = "rejected"
@@ -42,6 +55,8 @@ class ImportOptions(ApiInput):
 class ImportChangeRead(ApiModel):
     """One field that the import sets differently from what is stored (null: absent)."""
 
+    model_config = with_examples(CHANGE)
+
     unit_code: str | None
     criterion_code: str | None
     field: str
@@ -52,12 +67,44 @@ class ImportChangeRead(ApiModel):
 class ImportMismatchRead(ApiModel):
     """A published index that differs from the index computed from the unit's leaf scores."""
 
+    model_config = with_examples(
+        {"unit_code": "DEMO-DEP-HEALTH", "published": "83.60", "computed": "83.58"}
+    )
+
     unit_code: str
     published: IndexOut
     computed: IndexOut
 
 
 class ImportReportRead(ApiModel):
+    model_config = with_examples(
+        {
+            "id": 2,
+            "year": 2023,
+            "kind": "scores",
+            "outcome": "dry_run",
+            "dry_run": True,
+            "file_name": "scores-2023.csv",
+            "file_format": "csv",
+            "sha256": SHA256,
+            "size_bytes": 84,
+            "counts": {
+                "rows": 1,
+                "units": 1,
+                "added": 0,
+                "changed": 1,
+                "removed": 0,
+                "unchanged": 41,
+                "zero_filled": 0,
+            },
+            "changes": [CHANGE],
+            "changes_omitted": 0,
+            "problems": [],
+            "revision": 1,
+            "mismatches": [],
+        }
+    )
+
     id: int = Field(description="The import record's id (see GET /years/{year}/imports).")
     year: int
     kind: ImportKind
@@ -79,6 +126,24 @@ class ImportReportRead(ApiModel):
 
 
 class ImportRecordRead(ApiModel):
+    model_config = with_examples(
+        {
+            "id": 2,
+            "kind": "scores",
+            "file_name": "scores-2023.csv",
+            "file_format": "csv",
+            "sha256": SHA256,
+            "size_bytes": 84,
+            "dry_run": True,
+            "outcome": "dry_run",
+            "counts": {"rows": 1, "units": 1, "changed": 1, "unchanged": 41},
+            "problem_count": 0,
+            "revision": 1,
+            "actor": "Provincial Home Affairs editor (key 3)",
+            "created_at": "2025-07-02T03:15:00Z",
+        }
+    )
+
     id: int
     kind: ImportKind
     file_name: str

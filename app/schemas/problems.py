@@ -2,15 +2,56 @@
 
 from pydantic import BaseModel, Field
 
+from app.schemas.base import with_examples
+
 
 class ProblemItem(BaseModel):
+    """One problem with the input."""
+
+    model_config = with_examples(
+        {"loc": ["body", "scores", 0, "final_score"], "msg": "Field required"}
+    )
+
     loc: list[str | int] = Field(description="Where: body/path/query keys, or sheet/row/column.")
-    msg: str
+    msg: str = Field(description="What is wrong there.")
 
 
 class ProblemRead(BaseModel):
-    type: str = Field(examples=["https://par-index.example/problems/unit-not-found"])
-    title: str = Field(examples=["Unit not found"])
-    status: int = Field(examples=[404])
-    detail: str = Field(examples=["No unit with code 'LD-DEP-X'."])
-    errors: list[ProblemItem] | None = None
+    """An RFC 9457 problem document: the body of every error response."""
+
+    model_config = with_examples(
+        {
+            "type": "https://par-index.example/problems/unit-not-found",
+            "title": "Unit not found",
+            "status": 404,
+            "detail": "No unit with code 'LD-DEP-X'.",
+        },
+        {
+            "type": "https://par-index.example/problems/invalid-request",
+            "title": "Invalid request",
+            "status": 422,
+            "detail": "1 problem(s) in the request; see errors.",
+            "errors": [
+                {
+                    "loc": ["body", "scores", 0, "final_score"],
+                    "msg": "Input should be greater than or equal to 0",
+                }
+            ],
+        },
+    )
+
+    type: str = Field(
+        description="A URI naming the kind of problem.",
+        examples=["https://par-index.example/problems/unit-not-found"],
+    )
+    title: str = Field(description="A short summary of the kind.", examples=["Unit not found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(
+        description="What went wrong this time.", examples=["No unit with code 'LD-DEP-X'."]
+    )
+    # Absent, never null, when the detail says it all: no default in the schema, or generated
+    # types would call it always present.
+    errors: list[ProblemItem] = Field(
+        default_factory=list,
+        description="Every problem with the input, where there are several; absent otherwise.",
+    )

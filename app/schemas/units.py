@@ -5,24 +5,76 @@ from datetime import date
 from pydantic import Field, model_validator
 
 from app.models.enums import LineageKind
-from app.schemas.base import ApiInput, ApiModel, Code, Name
+from app.schemas.base import ApiInput, ApiModel, Code, IsoDate, Name, Page, with_examples
+
+HEALTH = {
+    "code": "LD-DEP-HEALTH",
+    "name_vi": "Sở Y tế",
+    "name_en": "Department of Health",
+    "group": "department",
+    "parent": None,
+    "valid_from": None,
+    "valid_to": None,
+}
+AGRI_ENV_REF = {
+    "code": "LD-DEP-AGRI-ENV",
+    "name_vi": "Sở Nông nghiệp và Môi trường",
+    "name_en": "Department of Agriculture and Environment",
+}
+NATURAL_RESOURCES_REF = {
+    "code": "LD-DEP-NATURAL-RESOURCES-ENV",
+    "name_vi": "Sở Tài nguyên và Môi trường",
+    "name_en": "Department of Natural Resources and Environment",
+}
+MERGER_NOTE = (
+    "1 Mar 2025: Agriculture and Rural Development + Natural Resources and Environment → "
+    "Agriculture and Environment."
+)
+MERGER = {
+    "predecessor": NATURAL_RESOURCES_REF,
+    "successor": AGRI_ENV_REF,
+    "kind": "merge",
+    "effective_date": "2025-03-01",
+    "legal_basis": None,
+    "note": MERGER_NOTE,
+}
 
 
 class GroupRead(ApiModel):
+    """A unit group: units are ranked within their group."""
+
+    model_config = with_examples(
+        {
+            "code": "department",
+            "name_vi": "Sở, ban, ngành",
+            "name_en": "Departments, branches and sectors",
+            "sort_order": 1,
+        }
+    )
+
     code: str
     name_vi: str
     name_en: str
-    sort_order: int
+    sort_order: int = Field(description="Where the group comes in lists, smallest first.")
 
 
 class UnitCreate(ApiInput):
+    model_config = with_examples(
+        {
+            "code": "LD-DEP-CONSTRUCTION",
+            "name_vi": "Sở Xây dựng",
+            "name_en": "Department of Construction",
+            "group": "department",
+        }
+    )
+
     code: Code = Field(description="Stable code, never reused.", examples=["LD-DEP-HEALTH"])
     name_vi: Name = Field(examples=["Sở Y tế"])
     name_en: Name = Field(examples=["Department of Health"])
     group: Code = Field(description="Code of the unit group.", examples=["department"])
     parent: Code | None = Field(default=None, description="Code of the parent unit, if any.")
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: IsoDate | None = Field(default=None, description="First day the unit exists.")
+    valid_to: IsoDate | None = Field(default=None, description="Last day the unit exists.")
 
     @model_validator(mode="after")
     def _validity_ordered(self) -> "UnitCreate":
@@ -34,40 +86,64 @@ class UnitCreate(ApiInput):
 class UnitUpdate(ApiInput):
     """Fields to change; omitted fields stay as they are, explicit nulls clear optional ones."""
 
+    model_config = with_examples(
+        {"name_en": "Lam Dong Department of Health"}, {"valid_to": "2025-02-28"}
+    )
+
     name_vi: Name | None = None
     name_en: Name | None = None
     group: Code | None = None
     parent: Code | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
 
 
 class UnitRead(ApiModel):
+    model_config = with_examples(HEALTH)
+
     code: str
     name_vi: str
     name_en: str
-    group: str
-    parent: str | None
-    valid_from: date | None
-    valid_to: date | None
+    group: str = Field(description="Code of the unit group.")
+    parent: str | None = Field(description="Code of the parent unit, if any.")
+    valid_from: date | None = Field(description="First day the unit exists (null: always has).")
+    valid_to: date | None = Field(description="Last day the unit exists (null: still exists).")
+
+
+class UnitPage(Page[UnitRead]):
+    """A page of units."""
 
 
 class UnitRef(ApiModel):
+    model_config = with_examples(AGRI_ENV_REF)
+
     code: str
     name_vi: str
     name_en: str
 
 
 class LineageEventCreate(ApiInput):
-    predecessor: Code
-    successor: Code
+    model_config = with_examples(
+        {
+            "predecessor": "LD-DEP-NATURAL-RESOURCES-ENV",
+            "successor": "LD-DEP-AGRI-ENV",
+            "kind": "merge",
+            "effective_date": "2025-03-01",
+            "note": MERGER_NOTE,
+        }
+    )
+
+    predecessor: Code = Field(description="Code of the unit before the event.")
+    successor: Code = Field(description="Code of the unit after the event.")
     kind: LineageKind
-    effective_date: date
+    effective_date: IsoDate
     legal_basis: str | None = Field(default=None, max_length=2000)
     note: str | None = Field(default=None, max_length=2000)
 
 
 class LineageEventRead(ApiModel):
+    model_config = with_examples(MERGER)
+
     predecessor: UnitRef
     successor: UnitRef
     kind: LineageKind
@@ -77,6 +153,8 @@ class LineageEventRead(ApiModel):
 
 
 class UnitLineageRead(ApiModel):
+    model_config = with_examples({"unit": AGRI_ENV_REF, "predecessors": [MERGER], "successors": []})
+
     unit: UnitRef
-    predecessors: list[LineageEventRead]
-    successors: list[LineageEventRead]
+    predecessors: list[LineageEventRead] = Field(description="Events that led to this unit.")
+    successors: list[LineageEventRead] = Field(description="Events this unit went into.")

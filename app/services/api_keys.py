@@ -81,11 +81,14 @@ class ApiKeyService:
         stored = await self.keys.by_hash(hash_key(key))
         if stored is None or stored.revoked_at is not None:
             raise NotAuthenticated("The API key is unknown or has been revoked.")
+        principal = Principal(
+            role=Role.from_label(stored.role), key_id=stored.id, key_name=stored.name
+        )
         now = datetime.now(UTC)
-        last = stored.last_used_at
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=UTC)  # SQLite returns naive datetimes
-        if last is None or now - last >= TOUCH_EVERY:
+        if stored.last_used_at is None or now - stored.last_used_at >= TOUCH_EVERY:
             await self.keys.touch(stored.id, now)
-            await self.session.commit()
-        return Principal(role=Role.from_label(stored.role), key_id=stored.id, key_name=stored.name)
+        # Ends the transaction (and the touch) here rather than at the end of the request: on
+        # SQLite a writing transaction holds the write lock, which must not last while, say,
+        # an upload streams in before the service's own transaction starts.
+        await self.session.commit()
+        return principal

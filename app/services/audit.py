@@ -7,8 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import AuditEvent
 from app.repositories.publication import PublicationRepository
-from app.schemas.audit import AuditEventRead
-from app.schemas.base import Page
+from app.schemas.audit import AuditEventPage, AuditEventRead
 
 # Session.info key under which the request's caller is named for the audit trail.
 ACTOR_KEY = "actor"
@@ -56,11 +55,11 @@ class AuditService:
         entity: str | None,
         limit: int,
         offset: int,
-    ) -> Page[AuditEventRead]:
+    ) -> AuditEventPage:
         rows, total = await self.records.list_audit(
             unit_code=unit_code, year=year, entity=entity, limit=limit, offset=offset
         )
-        return Page[AuditEventRead](
+        return AuditEventPage(
             items=[AuditEventRead.model_validate(row) for row in rows],
             total=total,
             limit=limit,

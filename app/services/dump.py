@@ -40,6 +40,8 @@ from app.services.years import YearService
 
 
 class DumpFormat(StrEnum):
+    """The open-data dump as one JSON document, or as a ZIP of CSV files."""
+
     JSON = "json"  # one document
     CSV = "csv"  # a ZIP of CSV files
 

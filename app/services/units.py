@@ -8,7 +8,6 @@ from app.errors import Conflict, InvalidInput, NotFound, Problem
 from app.models import OrgUnit, UnitGroup, UnitLineage
 from app.repositories.revision import RevisionRepository
 from app.repositories.units import UnitRepository
-from app.schemas.base import Page
 from app.schemas.datasets import GroupSpec
 from app.schemas.units import (
     GroupRead,
@@ -16,6 +15,7 @@ from app.schemas.units import (
     LineageEventRead,
     UnitCreate,
     UnitLineageRead,
+    UnitPage,
     UnitRead,
     UnitRef,
     UnitUpdate,
@@ -94,7 +94,7 @@ class UnitService:
 
     async def list_units(
         self, *, group: str | None, active_in: int | None, q: str | None, limit: int, offset: int
-    ) -> Page[UnitRead]:
+    ) -> UnitPage:
         """Units filtered by group, by activity during a calendar year, and by a search text.
 
         The search ignores case and Vietnamese diacritics and matches the phrase anywhere in
@@ -110,7 +110,7 @@ class UnitService:
             limit=limit,
             offset=offset,
         )
-        return Page[UnitRead](
+        return UnitPage(
             items=[unit_read(unit) for unit in rows], total=total, limit=limit, offset=offset
         )
 

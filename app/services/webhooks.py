@@ -24,11 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import NotFound
 from app.models import AssessmentYear, Webhook, WebhookDelivery
 from app.repositories.webhooks import WebhookRepository
-from app.schemas.base import Page
 from app.schemas.webhooks import (
     EventType,
     WebhookCreate,
     WebhookCreated,
+    WebhookDeliveryPage,
     WebhookDeliveryRead,
     WebhookRead,
 )
@@ -152,12 +152,12 @@ class WebhookService:
 
     async def list_deliveries(
         self, webhook_id: int, *, limit: int, offset: int
-    ) -> Page[WebhookDeliveryRead]:
+    ) -> WebhookDeliveryPage:
         await self._require(webhook_id)
         rows, total = await self.webhooks.list_deliveries(
             webhook_id=webhook_id, limit=limit, offset=offset
         )
-        return Page[WebhookDeliveryRead](
+        return WebhookDeliveryPage(
             items=[WebhookDeliveryRead.model_validate(row) for row in rows],
             total=total,
             limit=limit,
