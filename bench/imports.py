@@ -53,6 +53,7 @@ from openpyxl.workbook import Workbook
 from pydantic import SecretStr
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
+from throwaway_pg import PG_HOST, PG_PORT, PG_USER, pg_admin, pg_server_version, pg_url
 
 from app.config import DatabaseSettings, Settings
 from app.db import create_engine, create_session_factory
@@ -63,10 +64,6 @@ from app.services.units import search_text
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 OUT_DIR = BENCH_DIR / "out"
-PG_HOST = "127.0.0.1"
-PG_PORT = 5432
-PG_USER = "postgres"
-PG_ADMIN_DB = "postgres"
 
 YEAR = 2026  # a draft year: imports land there while officials collect the scores
 GROUP = "ibench"
@@ -387,33 +384,6 @@ async def migrate(engine: AsyncEngine) -> None:
     finally:
         logging.disable(logging.NOTSET)
         logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-def pg_url(database: str) -> str:
-    return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
-
-
-async def pg_admin(statement: str) -> None:
-    connection = await asyncpg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-async def pg_server_version() -> str:
-    try:
-        connection = await asyncpg.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB
-        )
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"unreachable ({type(exc).__name__})"
-    try:
-        return str(await connection.fetchval("SHOW server_version"))
-    finally:
-        await connection.close()
 
 
 class Target:

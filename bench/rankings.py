@@ -44,6 +44,7 @@ import sqlalchemy
 from pydantic import SecretStr
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from throwaway_pg import pg_admin, pg_server_version, pg_url
 
 from app.config import DatabaseSettings, Settings
 from app.db import create_engine, create_session_factory
@@ -57,10 +58,6 @@ from app.services.units import search_text
 
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR / "out"
-PG_HOST = "127.0.0.1"
-PG_PORT = 5432
-PG_USER = "postgres"
-PG_ADMIN_DB = "postgres"
 
 LAST_YEAR = 2020  # 2021-2025 hold the real and demo data sets; stay below them.
 MEASURE_YEAR = LAST_YEAR
@@ -476,33 +473,6 @@ async def load_postgres(dataset: Dataset, url: str) -> LoadReport:
         await engine.dispose()
     print(f"  (COPY took {copied:.1f} s; VACUUM ANALYZE after it is included in the load time)")
     return LoadReport(time.perf_counter() - started, dataset.leaf_rows, size)
-
-
-def pg_url(database: str) -> str:
-    return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
-
-
-async def pg_admin(statement: str) -> None:
-    connection = await asyncpg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-async def pg_server_version() -> str:
-    try:
-        connection = await asyncpg.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB
-        )
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"unreachable ({type(exc).__name__})"
-    try:
-        return str(await connection.fetchval("SHOW server_version"))
-    finally:
-        await connection.close()
 
 
 # --------------------------------------------------------------------------------------------
