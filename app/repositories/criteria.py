@@ -33,11 +33,5 @@ class CriteriaRepository:
         self.session.add(instance)
         await self.session.flush()
 
-    async def delete_nodes(self, criteria_set_id: int) -> None:
-        # Children first is not needed: ON DELETE CASCADE on parent_id handles the tree.
-        await self.session.execute(
-            delete(Criterion).where(Criterion.criteria_set_id == criteria_set_id)
-        )
-
     async def delete_bands(self, criteria_set_id: int) -> None:
         await self.session.execute(delete(Band).where(Band.criteria_set_id == criteria_set_id))

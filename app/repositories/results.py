@@ -114,14 +114,6 @@ class ResultRepository:
         )
         return result.all()
 
-    async def years_with_published(self, unit_ids: Sequence[int]) -> Sequence[PublishedResult]:
-        result = await self.session.scalars(
-            select(PublishedResult)
-            .where(PublishedResult.unit_id.in_(unit_ids))
-            .options(joinedload(PublishedResult.source))
-        )
-        return result.all()
-
 
 class YearScoreRow(NamedTuple):
     group_code: str

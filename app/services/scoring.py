@@ -108,11 +108,6 @@ def build_tree(
     return Tree(nodes=nodes, leaves_under=leaves_under, max_score=max_score, order=order)
 
 
-def signed(method: ScoringMethod | None, score: Decimal) -> Decimal:
-    """A penalty subtracts from the total; every other score adds."""
-    return -score if method == ScoringMethod.PENALTY else score
-
-
 def node_score(tree: Tree, code: str, finals: Mapping[str, Decimal]) -> Decimal:
     """Points on a node: its leaves' final scores, penalties subtracted, missing leaves as 0."""
     return _signed_sum(tree, tree.leaves_under[code], finals)
