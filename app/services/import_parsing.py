@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -126,17 +127,43 @@ def _sniff(head: bytes) -> FileFormat | None:
 
 
 class ProblemLog:
-    """Problems found so far: the first `limit` kept with their location, the rest counted."""
+    """Problems found so far: the first `limit` in file order kept with their location, the
+    rest counted.
+
+    A problem is placed at `position`, which a reader or checker advances as it goes; one found
+    later (in SQL, after the whole file was read) is placed with `add_at` where its row was, ahead
+    of anything logged at that position as it went, so the list reads in file order either way.
+    """
 
     def __init__(self, limit: int = PROBLEM_LIMIT) -> None:
         self.limit = limit
         self.items: list[Problem] = []
         self.total = 0
+        self.position = 0
+        self._keys: list[tuple[int, int]] = []
 
     def add(self, loc: Sequence[str | int | None], msg: str) -> None:
         self.total += 1
-        if len(self.items) < self.limit:
-            self.items.append(Problem([part for part in loc if part is not None], msg))
+        self._keep((self.position, self.total), loc, msg)
+
+    def add_at(self, position: int, loc: Sequence[str | int | None], msg: str) -> None:
+        self.total += 1
+        self._keep((position, 0), loc, msg)
+
+    def count_more(self, count: int) -> None:
+        """Problems found past the kept ones, counted only."""
+        self.total += count
+
+    def _keep(self, key: tuple[int, int], loc: Sequence[str | int | None], msg: str) -> None:
+        keys = self._keys
+        if len(keys) >= self.limit and key >= keys[-1]:
+            return
+        index = bisect_right(keys, key)
+        keys.insert(index, key)
+        self.items.insert(index, Problem([part for part in loc if part is not None], msg))
+        if len(keys) > self.limit:
+            keys.pop()
+            self.items.pop()
 
     @property
     def omitted(self) -> int:

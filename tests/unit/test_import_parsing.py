@@ -267,3 +267,30 @@ class TestDetectFormat:
     def test_anything_else_is_unsupported(self, name: str, head: bytes) -> None:
         with pytest.raises(UnsupportedMediaType):
             detect_format(file_name=name, content_type=None, head=head)
+
+
+class TestProblemLog:
+    def test_a_problem_placed_later_takes_its_place_in_file_order(self) -> None:
+        problems = ProblemLog()
+        for row in (2, 5, 9):
+            problems.position = 2 * row + 1
+            problems.add(["csv", row], f"row {row}")
+        problems.add_at(2 * 5 + 1, ["csv", 5, "criterion_code"], "found in SQL")
+        assert [p.loc for p in problems.items] == [
+            ["csv", 2],
+            ["csv", 5, "criterion_code"],
+            ["csv", 5],
+            ["csv", 9],
+        ]
+        assert problems.total == 4
+
+    def test_the_first_problems_in_file_order_are_kept_within_the_limit(self) -> None:
+        problems = ProblemLog(limit=2)
+        for row in (4, 6, 8):
+            problems.position = row
+            problems.add(["csv", row], "inline")
+        problems.add_at(3, ["csv", 3], "found later")
+        problems.add_at(7, ["csv", 7], "found later, beyond the kept ones")
+        problems.count_more(5)
+        assert [p.loc for p in problems.items] == [["csv", 3], ["csv", 4]]
+        assert (problems.total, problems.omitted) == (10, 8)
