@@ -74,7 +74,7 @@ FULL_SIZES = (100_000, 1_000_000)
 QUICK_SIZES = (10_000,)
 FORMATS = ("csv", "xlsx")
 VARIANTS = ("original", "changed")
-RAW_CHUNK = 10_000  # rows per executemany call on SQLite (the importer's INSERT_CHUNK)
+RAW_CHUNK = 10_000  # rows per executemany call on SQLite (the importer's STAGE_ROWS)
 NOTE_SHARE = 0.03  # rows of the CSV carrying a note
 # XLSX at the largest size is skipped when the smaller size predicts more than this.
 XLSX_WRITE_BUDGET_S = 120.0
@@ -679,8 +679,8 @@ PHASES = (
     "hash+detect",
     "lookups",
     "read+check",
-    "fetch stored",
-    "stored map",
+    "stage",
+    "repeats",
     "diff",
     "delete",
     "insert",
@@ -726,8 +726,6 @@ class PhaseClock:
         for label, start, end in self.spans:
             phases[label] += end - start
             last[label] = (start, end)
-        if "fetch stored" in last and "diff" in last:
-            phases["stored map"] = last["diff"][0] - last["fetch stored"][1]
         if self.spans:
             phases["record+commit"] = ended - max(end for _label, _start, end in self.spans)
         phases["other"] = (ended - started) - sum(phases.values())
@@ -770,19 +768,25 @@ async def child_import(spec: dict[str, Any], file: IO[bytes], path: Path) -> dic
     """One import exactly as `par-index import scores FILE --year Y` runs it (app/cli.py)."""
     from app.cli import PROGRESS_FROM_BYTES, progress_bar
     from app.repositories.imports import ImportRepository
+    from app.repositories.score_staging import ScoreStagingRepository
     from app.schemas.imports import ImportKind, ImportOptions
-    from app.services import importing
+    from app.services import importing, score_import
     from app.services.importing import ImportService, ImportSource
 
     clock = PhaseClock()
     clock.wrap(importing, "inspect_file", "hash+detect")
-    clock.wrap(importing, "read_and_check_scores", "read+check")
-    clock.wrap(importing, "diff_scores", "diff")
+    # Runs in the worker thread, once per chunk of STAGE_ROWS rows.
+    clock.wrap(score_import, "next_chunk", "read+check")
     for method in ("list_units", "list_groups", "criteria_of_year"):
         clock.wrap(ImportRepository, method, "lookups")
-    clock.wrap(ImportRepository, "stored_scores", "fetch stored")
+    for method in ("create", "add"):
+        clock.wrap(ScoreStagingRepository, method, "stage")
+    for method in ("count_conflicts", "conflicts", "merge_repeats"):
+        clock.wrap(ScoreStagingRepository, method, "repeats")
+    for method in ("stored_totals", "unit_totals", "changes", "removals"):
+        clock.wrap(ScoreStagingRepository, method, "diff")
     clock.wrap(ImportRepository, "delete_scores", "delete")
-    clock.wrap(ImportRepository, "insert_scores", "insert")
+    clock.wrap(ScoreStagingRepository, "insert_scores", "insert")
 
     profiler = cProfile.Profile() if spec.get("profile") else None
     if profiler is not None:
@@ -1162,10 +1166,13 @@ def print_report(report: DbReport) -> None:
         )
     print(
         "(hash+detect = inspect_file; lookups = units, groups, criteria; read+check = "
-        "read_and_check_scores (parse + validate, worker thread); fetch stored = "
-        "ImportRepository.stored_scores; stored map = building the dict of stored scores; diff = "
-        "diff_scores; delete/insert = ImportRepository.delete_scores/insert_scores; "
-        "record+commit = audit, revision bump, import record, COMMIT; GC = time in the cyclic "
+        "score_import.next_chunk (parse + validate a chunk, worker thread); stage = "
+        "ScoreStagingRepository.create/add (the staging table and its COPY/executemany); "
+        "repeats = the repeated (unit, leaf) checked and merged in SQL; diff = the SQL diff "
+        "(per-unit totals, stored totals, the first changes); delete = "
+        "ImportRepository.delete_scores; insert = INSERT … SELECT from staging; "
+        "record+commit = audit, revision bump, import record, staging drop, COMMIT; GC = time "
+        "in the cyclic "
         "garbage collector during the import, overlapping the phases)"
     )
     for note in report.notes:

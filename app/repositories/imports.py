@@ -1,11 +1,11 @@
-"""Bulk SQL for imports: lookups loaded once, a file's units' stored scores, delete and COPY."""
+"""Bulk SQL for imports: lookups loaded once, units' scores of the year deleted in bulk."""
 
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import islice
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -21,16 +21,8 @@ from app.models import (
 
 # Bound parameters per statement stay well below SQLite's and asyncpg's limits (32766/32767).
 ID_CHUNK = 5_000
-INSERT_CHUNK = 10_000
-SCORE_COLUMNS = ("unit_id", "criterion_id", "self_score", "final_score", "note")
-STORED_SCORES_SQL = """
-SELECT unit_id, criterion_id, self_score, final_score, note FROM leaf_score
-WHERE unit_id = ANY($1::int[])
-  AND criterion_id IN (SELECT id FROM criterion WHERE criteria_set_id = ANY($2::int[]))
-"""
 
 T = TypeVar("T")
-ScoreRecord = tuple[int, int, Decimal | None, Decimal | None, str | None]
 
 
 class CriterionRow(NamedTuple):
@@ -77,36 +69,6 @@ class ImportRepository:
         )
         return [CriterionRow(*row) for row in result]
 
-    async def stored_scores(
-        self, *, unit_ids: Sequence[int], criteria_set_ids: Sequence[int]
-    ) -> Sequence[ScoreRecord]:
-        """The units' scores on the given criteria sets, in one query per 5,000 units.
-
-        On PostgreSQL the rows come straight from asyncpg (one query, the ids as arrays):
-        SQLAlchemy's row handling costs more than the query itself at a million rows.
-        """
-        connection = await self.session.connection()
-        if connection.dialect.name == "postgresql":
-            raw = await connection.get_raw_connection()
-            records: Sequence[ScoreRecord] = await raw.driver_connection.fetch(  # type: ignore[union-attr]
-                STORED_SCORES_SQL, list(unit_ids), list(criteria_set_ids)
-            )
-            return records
-        criterion_ids = select(Criterion.id).where(Criterion.criteria_set_id.in_(criteria_set_ids))
-        rows: list[ScoreRecord] = []
-        for chunk in chunked(unit_ids, ID_CHUNK):
-            result = await self.session.execute(
-                select(
-                    LeafScore.unit_id,
-                    LeafScore.criterion_id,
-                    LeafScore.self_score,
-                    LeafScore.final_score,
-                    LeafScore.note,
-                ).where(LeafScore.unit_id.in_(chunk), LeafScore.criterion_id.in_(criterion_ids))
-            )
-            rows.extend(result.all())
-        return rows
-
     async def delete_scores(
         self, *, unit_ids: Sequence[int], criteria_set_ids: Sequence[int]
     ) -> None:
@@ -116,21 +78,6 @@ class ImportRepository:
                 delete(LeafScore).where(
                     LeafScore.unit_id.in_(chunk), LeafScore.criterion_id.in_(criterion_ids)
                 )
-            )
-
-    async def insert_scores(self, records: Iterable[ScoreRecord]) -> None:
-        """Bulk insert in the session's transaction: COPY on PostgreSQL, executemany elsewhere."""
-        connection = await self.session.connection()
-        if connection.dialect.name == "postgresql":
-            raw = await connection.get_raw_connection()
-            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-                LeafScore.__tablename__, records=records, columns=SCORE_COLUMNS
-            )
-            return
-        for chunk in chunked(records, INSERT_CHUNK):
-            await connection.execute(
-                insert(LeafScore),
-                [dict(zip(SCORE_COLUMNS, record, strict=True)) for record in chunk],
             )
 
     async def source_ids(self) -> dict[str, int]:

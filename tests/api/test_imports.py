@@ -10,10 +10,14 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Request, Response
 from openpyxl import Workbook
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import ImportSettings
+from app.models import CriteriaSet, Criterion, LeafScore, OrgUnit, UnitGroup
 from app.repositories.revision import RevisionRepository
+from app.repositories.score_staging import ScoreStagingRepository
+from app.services import import_diff, score_import
 from tests.builders import (
     assert_problem,
     create_draft_year,
@@ -425,6 +429,172 @@ class TestOutcomes:
 
     async def test_unknown_year_is_a_404(self, client: AsyncClient) -> None:
         assert_problem(await post_import(client, FILE_A_B, year=2099), 404)
+
+
+class TestStreamedScores:
+    """Rows stream through a staging table a chunk at a time (two rows here): what needs an
+    earlier row (repeats, the sheets' agreement) and the diff are answered in SQL."""
+
+    @pytest.fixture(autouse=True)
+    def small_chunks(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(score_import, "STAGE_ROWS", 2)
+
+    async def test_a_repeat_chunks_later_names_its_first_row(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        response = await post_import(client, csv_file(*unit_lines(UNIT_B), f"{UNIT_B},1.1,,1,"))
+        await assert_rejected(
+            client, response, ["csv", 7, "criterion_code"], "twice; first on row 2"
+        )
+
+    async def test_problems_found_in_sql_keep_file_order(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        lines = [
+            *unit_lines(UNIT_B),
+            "T-NOPE,1.1,,1,",
+            f"{UNIT_B},1.1,,1,",
+            f"{UNIT_B},2.1,,9,",
+            f"{UNIT_B},3.1,,1,",
+        ]
+        response = await post_import(client, csv_file(*lines))
+        body = await assert_rejected(client, response, ["csv", 8, "criterion_code"], "twice")
+        assert error_locs(body) == [
+            ["csv", 7, "unit_code"],
+            ["csv", 8, "criterion_code"],
+            ["csv", 9, "final_score"],
+            ["csv", 10, "criterion_code"],
+        ]
+        assert "4 problem(s)" in body["detail"]
+
+    async def test_long_rows_merge_into_the_group_sheet_across_chunks(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        long_header = ["unit_code", "criterion_code", "self_score", "final_score", "note"]
+        content = workbook(
+            {
+                "department": [["unit_code", *FULL], [UNIT_B, *map(float, FULL.values())]],
+                "long": [
+                    long_header,
+                    [UNIT_B, "1.1", 1, 1.25, "first leaf"],
+                    [UNIT_B, "2.1", 6, 5.5, "overwritten"],
+                    [UNIT_B, "2.1", 5, 5.5, "the last long row wins"],
+                ],
+            }
+        )
+        response = await post_import(client, content, name="scores.xlsx", content_type="")
+        assert response.json()["outcome"] == "applied", response.text
+        assert response.json()["counts"]["added"] == 5
+        assert await stored(client, UNIT_B) == [
+            ("1.1", "1", "1.25", "first leaf"),
+            ("1.2", None, "2", None),
+            ("2.1", "5", "5.5", "the last long row wins"),
+            ("3.1", None, "0.5", None),
+            ("3.2", None, "0", None),
+        ]
+
+    async def test_a_group_sheet_disagreeing_with_an_earlier_long_sheet(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        content = workbook(
+            {
+                "long": [
+                    ["unit_code", "criterion_code", "self_score", "final_score"],
+                    [UNIT_B, "2.1", None, 5],
+                ],
+                "department": [["unit_code", *FULL], [UNIT_B, *map(float, FULL.values())]],
+            }
+        )
+        response = await post_import(client, content, name="scores.xlsx", content_type="")
+        await assert_rejected(
+            client,
+            response,
+            ["department", 2, "2.1"],
+            f"final score 5.5 of {UNIT_B!r} on '2.1' differs from 5 on sheet 'long' row 2",
+        )
+
+    async def test_the_diff_counts_every_kind_of_change(
+        self, client: AsyncClient, session: AsyncSession, year: int
+    ) -> None:
+        # B once had a score on another group's tree of the year: the file's B drops it.
+        await put_small_tree(client, YEAR, group="demo-department")
+        elsewhere = await session.scalar(
+            select(Criterion.id)
+            .join(CriteriaSet, Criterion.criteria_set_id == CriteriaSet.id)
+            .join(UnitGroup, CriteriaSet.group_id == UnitGroup.id)
+            .where(
+                CriteriaSet.year == YEAR,
+                UnitGroup.code == "demo-department",
+                Criterion.code == "1.1",
+            )
+        )
+        unit_b = await session.scalar(select(OrgUnit.id).where(OrgUnit.code == UNIT_B))
+        assert elsewhere is not None
+        assert unit_b is not None
+        session.add(LeafScore(unit_id=unit_b, criterion_id=elsewhere, final_score=1))
+        await session.flush()
+        changed_a = [f"{UNIT_A},1.1,,0.5,", f"{UNIT_A},1.2,,2,a note", *unit_lines(UNIT_A)[2:]]
+        response = await post_import(
+            client, csv_file(*changed_a, *unit_lines(UNIT_B, self_score="0"))
+        )
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert report["counts"] == {
+            "rows": 10,
+            "units": 2,
+            "added": 5,
+            "changed": 2,
+            "removed": 1,
+            "unchanged": 3,
+            "zero_filled": 0,
+        }
+        changes = [(c["unit_code"], c["criterion_code"], c["field"]) for c in report["changes"]]
+        assert changes[:3] == [
+            (UNIT_A, "1.1", "final_score"),
+            (UNIT_A, "1.2", "note"),
+            (UNIT_B, "1.1", "self_score"),
+        ]
+        assert len(changes) == 2 + 5 * 2 + 1
+        assert report["changes"][-1] == {
+            "unit_code": UNIT_B,
+            "criterion_code": "1.1",
+            "field": "final_score",
+            "before": "1",
+            "after": None,
+        }
+        assert report["changes_omitted"] == 0
+        left = select(func.count()).where(LeafScore.criterion_id == elsewhere)
+        assert await session.scalar(left) == 0
+        assert (await stored(client, UNIT_A))[:2] == [
+            ("1.1", None, "0.5", None),
+            ("1.2", None, "2", "a note"),
+        ]
+
+    async def test_the_change_list_stops_at_its_limit(
+        self, client: AsyncClient, monkeypatch: pytest.MonkeyPatch, year: int
+    ) -> None:
+        monkeypatch.setattr(import_diff, "CHANGE_LIMIT", 3)
+        monkeypatch.setattr(score_import, "CHANGE_LIMIT", 3)
+        response = await post_import(client, FILE_A_B, dry_run=True)
+        report = response.json()
+        assert (report["counts"]["added"], report["counts"]["unchanged"]) == (5, 5)
+        assert [c["criterion_code"] for c in report["changes"]] == ["1.1", "1.2", "2.1"]
+        assert report["changes_omitted"] == 2
+
+    async def test_no_staging_table_outlives_an_import(
+        self, client: AsyncClient, session: AsyncSession, year: int
+    ) -> None:
+        staging = ScoreStagingRepository(session)
+        rejected = await post_import(client, csv_file(*unit_lines(UNIT_B), "T-NOPE,1.1,,1,"))
+        assert_problem(rejected, 422)
+        assert not await staging.exists()
+        for dry_run in (True, False):
+            response = await post_import(client, FILE_A_B, dry_run=dry_run)
+            assert response.status_code == 200, response.text
+            assert not await staging.exists()
+        unchanged = await post_import(client, FILE_A_B)
+        assert unchanged.json()["outcome"] == "unchanged"
+        assert not await staging.exists()
 
 
 class TestListImports:
