@@ -75,9 +75,12 @@ class ImportRepository:
         criterion_ids = select(Criterion.id).where(Criterion.criteria_set_id.in_(criteria_set_ids))
         for chunk in chunked(unit_ids, ID_CHUNK):
             await self.session.execute(
-                delete(LeafScore).where(
-                    LeafScore.unit_id.in_(chunk), LeafScore.criterion_id.in_(criterion_ids)
-                )
+                delete(LeafScore)
+                .where(LeafScore.unit_id.in_(chunk), LeafScore.criterion_id.in_(criterion_ids))
+                # The default ("auto") cannot evaluate the IN (subquery) in Python and falls back
+                # to RETURNING every deleted id, a million for a large import; the session holds
+                # no scores of these units, so there is nothing to synchronise.
+                .execution_options(synchronize_session=False)
             )
 
     async def source_ids(self) -> dict[str, int]:
