@@ -767,9 +767,12 @@ async def measure(name: str, url: str, dataset: Dataset, args: argparse.Namespac
         if ready.status_code != 200:
             # Migrations may land while a run is under way; the figures are still meaningful.
             print(f"  warning: /readyz → {ready.status_code}: {ready.text[:200]}", flush=True)
-        groups = [g for g in (dataset.group(code) for code in MEASURED_GROUPS) if g is not None]
+        wanted = args.groups or MEASURED_GROUPS
+        groups = [g for g in (dataset.group(code) for code in wanted) if g is not None]
         available: list[Case] = []
         for case in CASES:
+            if args.cases and case.label not in args.cases:
+                continue
             probe_group = groups[0]
             path = fill(case.path, dataset, probe_group)
             ok, why = await route_exists(harness, path)
@@ -813,8 +816,9 @@ async def measure(name: str, url: str, dataset: Dataset, args: argparse.Namespac
                     flush=True,
                 )
         revision_check = await harness.revision_check()
-        if args.profile and groups:
-            profile = await profile_cold(harness, fill(CASES[0].path, dataset, groups[-1]))
+        if args.profile and groups and available:
+            profiled = available[0]
+            profile = await profile_cold(harness, fill(profiled.path, dataset, groups[-1]))
     await engine.dispose()
     return DbReport(name, LoadReport(0, 0, 0), cases, skipped, profile, revision_check)
 
@@ -829,7 +833,7 @@ def fill(template: str, dataset: Dataset, group: GroupPlan) -> str:
 
 
 async def profile_cold(harness: Harness, path: str) -> str:
-    """cProfile of one cold request (the largest group's ranking), top functions by own time."""
+    """cProfile of one cold request (the first measured case, largest measured group)."""
     await harness.write()
     profiler = cProfile.Profile()
     profiler.enable()
@@ -918,10 +922,13 @@ def print_report(report: DbReport) -> None:
     load = report.load
     print()
     print(f"## {report.name}")
-    print(
-        f"load: {load.leaf_rows:,} leaf scores in {load.seconds:.1f} s "
-        f"({load.rate:,.0f} rows/s); database size {load.size_bytes / 2**20:,.0f} MiB"
-    )
+    if load.leaf_rows:
+        print(
+            f"load: {load.leaf_rows:,} leaf scores in {load.seconds:.1f} s "
+            f"({load.rate:,.0f} rows/s); database size {load.size_bytes / 2**20:,.0f} MiB"
+        )
+    else:
+        print("load: none (a database kept by an earlier run, --reuse)")
     print()
     print(
         "| endpoint | group | cold p50 | cold p99 | warm p50 | warm p99 | cold/warm "
@@ -1035,6 +1042,9 @@ async def run_database(name: str, dataset: Dataset, args: argparse.Namespace) ->
         report.load = load
         return report
 
+    if args.reuse:
+        print(f"\n[postgres] measuring the kept database {args.reuse} …", flush=True)
+        return await measure("PostgreSQL", pg_url(args.reuse), dataset, args)
     database = f"par_index_bench_{os.getpid()}"
     try:
         await pg_admin(f'CREATE DATABASE "{database}"')
@@ -1086,6 +1096,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="gc.freeze() after start-up, before measuring (what a server's lifespan could do)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file / PG database")
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE",
+        help="measure a PostgreSQL database kept by an earlier --keep run of the same scale "
+        "and seed instead of loading a new one (implies --db postgres; it is not dropped)",
+    )
+    parser.add_argument(
+        "--groups",
+        type=lambda text: tuple(text.split(",")),
+        help=f"comma-separated groups to measure (default {','.join(MEASURED_GROUPS)})",
+    )
+    parser.add_argument(
+        "--cases",
+        type=lambda text: tuple(text.split(",")),
+        help="comma-separated case labels to measure (default: all), e.g. 'unit breakdown'",
+    )
     args = parser.parse_args(argv)
     defaults = QUICK if args.quick else FULL
     for key, value in defaults.items():
@@ -1095,6 +1121,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         args.cold_samples = 5 if args.quick else 15
     if args.warm_samples is None:
         args.warm_samples = 50 if args.quick else 200
+    if args.reuse:
+        args.db = "postgres"
     if not 1 <= args.years <= LAST_YEAR - 2000:
         parser.error("--years must be between 1 and 20 (years end in 2020)")
     if args.leaves < 1 or args.units < 1:
