@@ -1,5 +1,6 @@
 """A unit's criteria tree with group statistics per node (rules pure, service cached)."""
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -9,13 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import NotFound
 from app.i18n import Language, pick
 from app.models.enums import ScoringMethod
+from app.repositories.results import SCORE_UNITS
 from app.schemas.results import BreakdownRead, NodeBreakdownRead
 from app.services.criteria_tree import parent_code
 from app.services.group_results import GroupResultService, GroupYear, UnitOutcome
 from app.services.presenting import band_ref, group_label, unit_label
-from app.services.ranking_rules import rank_with_ties
+from app.services.ranking_rules import competition_rank
 from app.services.result_cache import ResultCache
-from app.services.scoring import HUNDRED, SCORE_STEP, ZERO, Tree, node_score, round_index
+from app.services.score_units import from_units, leaf_units, node_points, to_units
+from app.services.scoring import HUNDRED, SCORE_STEP, ZERO, Tree, round_index
 
 
 class NoLeafScores(NotFound):
@@ -25,49 +28,60 @@ class NoLeafScores(NotFound):
 
 @dataclass(frozen=True)
 class NodeStats:
-    """A node across the group: every unit's points, their mean, the best, and the ranks."""
+    """A node across the group: every scored unit's points, their mean, the best, and ranks.
 
-    scores: Mapping[int, Decimal]
+    Points are kept in ten-thousandths (score_units) and made Decimals when read.
+    """
+
+    positions: Mapping[int, int]  # unit id → index into points (shared by every node)
+    points: Sequence[int]
+    ascending: Sequence[int]  # the same points sorted, for ranks and counts by bisection
     mean: Decimal
     best: Decimal
-    ranks: Mapping[int, int]
+
+    def score(self, unit_id: int) -> Decimal:
+        return Decimal(self.points[self.positions[unit_id]]) / SCORE_UNITS
+
+    def rank(self, unit_id: int) -> int:
+        return competition_rank(self.points[self.positions[unit_id]], self.ascending)
+
+    def count_below(self, value: Decimal) -> int:
+        return bisect_left(self.ascending, to_units(value))
 
 
-def mean_of(values: Sequence[Decimal]) -> Decimal:
-    """Arithmetic mean rounded half-up to four decimals (score precision)."""
-    return (sum(values, ZERO) / len(values)).quantize(SCORE_STEP, rounding=ROUND_HALF_UP)
+def mean_of_units(points: Sequence[int]) -> Decimal:
+    """The arithmetic mean of points in ten-thousandths, rounded half-up to four decimals."""
+    return (Decimal(sum(points)) / (len(points) * SCORE_UNITS)).quantize(
+        SCORE_STEP, rounding=ROUND_HALF_UP
+    )
 
 
 def node_statistics(tree: Tree, outcomes: Sequence[UnitOutcome]) -> dict[str, NodeStats]:
-    """Per node: each scored unit's points (penalties negative), group mean, best, and rank.
-
-    Ranks are competition ranks on exact points, ties broken by unit code for the listing
-    only, as for the index ranking.
+    """Per node: each scored unit's points (penalties negative, a missing leaf 0), the group
+    mean (half-up to four decimals), the best, and each unit's competition rank on exact
+    points. Units without leaf scores take no part.
     """
     scored = [o for o in outcomes if o.has_scores]
-    codes = {o.unit.id: o.unit.code for o in scored}
-    stats: dict[str, NodeStats] = {}
     if not scored:
-        return stats
-    for code in tree.order:
-        scores = {o.unit.id: node_score(tree, code, o.finals) for o in scored}
-        ranked = rank_with_ties(list(scores.items()), sort_key=codes)
+        return {}
+    positions = {o.unit.id: position for position, o in enumerate(scored)}
+    columns = node_points(tree, [leaf_units(tree, o.finals) for o in scored])
+    stats = {}
+    for code, points in columns.items():
+        ascending = sorted(points)
         stats[code] = NodeStats(
-            scores=scores,
-            mean=mean_of(list(scores.values())),
-            best=max(scores.values()),
-            ranks={r.key: r.rank for r in ranked},
+            positions=positions,
+            points=points,
+            ascending=ascending,
+            mean=mean_of_units(points),
+            best=Decimal(ascending[-1]) / SCORE_UNITS,
         )
     return stats
 
 
-def penalty_only(tree: Tree, code: str) -> bool:
-    return all(tree.nodes[leaf].method == ScoringMethod.PENALTY for leaf in tree.leaves_under[code])
-
-
 def points_lost(tree: Tree, code: str, score: Decimal) -> Decimal:
     """Max − points, or for a penalty-only node the deduction itself."""
-    return -score if penalty_only(tree, code) else tree.nodes[code].max_score - score
+    return -score if code in tree.penalty_only else tree.nodes[code].max_score - score
 
 
 def attainment_pct(tree: Tree, code: str, score: Decimal) -> Decimal | None:
@@ -75,16 +89,21 @@ def attainment_pct(tree: Tree, code: str, score: Decimal) -> Decimal | None:
     maximum = tree.nodes[code].max_score
     if maximum == 0:
         return None
-    if penalty_only(tree, code):
+    if code in tree.penalty_only:
         return round_index((maximum + score) / maximum * HUNDRED)
     return round_index(score / maximum * HUNDRED)
 
 
-def self_points(tree: Tree, code: str, selfs: Mapping[str, Decimal]) -> Decimal | None:
-    leaves = [leaf for leaf in tree.leaves_under[code] if leaf in selfs]
-    if not leaves:
-        return None
-    return node_score(tree, code, {leaf: selfs[leaf] for leaf in leaves})
+def self_points(tree: Tree, selfs: Mapping[str, Decimal]) -> dict[str, Decimal | None]:
+    """Per node, the unit's self-assessed points (as node points are summed), or None where
+    no leaf under the node has a self score."""
+    row = leaf_units(tree, selfs)
+    points = node_points(tree, [row])
+    # How many leaves under each node have a self score: node_points negates penalty leaves,
+    # so theirs count as −1 × −1.
+    flags = [0 if value is None else sign for value, sign in zip(row, tree.leaf_signs, strict=True)]
+    assessed = node_points(tree, [flags])
+    return {code: from_units(points[code][0]) if assessed[code][0] else None for code in tree.order}
 
 
 class BreakdownService:
@@ -145,9 +164,10 @@ class BreakdownService:
         )
         uid = outcome.unit.id
         nodes = []
+        selfs = self_points(tree, await self.results.self_scores(group_year, uid))
         for code in tree.order:
             node = tree.nodes[code]
-            score = stats[code].scores[uid]
+            score = stats[code].score(uid)
             nodes.append(
                 NodeBreakdownRead(
                     code=code,
@@ -160,12 +180,12 @@ class BreakdownService:
                     method=node.method,
                     max_score=node.max_score,
                     score=score,
-                    self_score=self_points(tree, code, outcome.selfs),
+                    self_score=selfs[code],
                     attainment_pct=attainment_pct(tree, code, score),
                     points_lost=points_lost(tree, code, score),
                     group_mean=stats[code].mean,
                     group_best=stats[code].best,
-                    rank=stats[code].ranks[uid],
+                    rank=stats[code].rank(uid),
                 )
             )
         assert outcome.total is not None

@@ -194,8 +194,8 @@ class DumpService:
         snapshot = await load_snapshot(self.session, year=year, revision=revision)
         by_id = {unit.id: unit for unit in units.values()}
         wanted = {row[0] for part in snapshot["groups"].values() for row in part["scores"]}
-        for unit in await ResultRepository(self.session).units_by_id(sorted(wanted - set(by_id))):
-            by_id[unit.id] = units[unit.code] = snapshot_unit(unit)
+        for row in await ResultRepository(self.session).units_by_id(sorted(wanted - set(by_id))):
+            by_id[row.id] = units[row.code] = UnitSnapshot(*row)
         group_order = {g.code: g.sort_order for g in await self.units.list_groups()}
         scores: list[tuple[tuple[int, str, str, int], DumpScoreRead]] = []
         for group, part in snapshot["groups"].items():

@@ -1,32 +1,33 @@
 """A (year, group) snapshot: every unit's scores, total, index, band and rank, computed once."""
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import CriteriaSet, OrgUnit, PublishedResult
+from app.models import OrgUnit
 from app.models.enums import LineageKind, ScoringMethod, YearStatus
-from app.repositories.criteria import CriteriaRepository
-from app.repositories.results import SCORE_UNITS, ResultRepository
+from app.repositories.results import SCORE_UNITS, PublishedRow, ResultRepository, TreeRow
 from app.repositories.revision import RevisionRepository
 from app.services.lineage import LineageEdge
 from app.services.ranking_rules import rank_with_ties
 from app.services.result_cache import ResultCache
-from app.services.scoring import BandRule, Tree, band_for, build_tree, index_of, total_score
+from app.services.score_units import LeafScores, from_units, signed_total, to_units
+from app.services.scoring import BandRule, Tree, band_for, build_tree, index_of
 from app.services.snapshots import as_decimal, load_snapshot
 from app.services.units import UnitService
 from app.services.years import YearNotFound, YearService
 
+LeafKey = TypeVar("LeafKey", int, str)  # a leaf by criterion id (live) or code (snapshot)
 IndexBasis = Literal["leaf_scores", "published_index", "published_rank", "none"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitSnapshot:
     id: int
     code: str
@@ -47,11 +48,10 @@ class PublishedSnapshot:
     note: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitOutcome:
     unit: UnitSnapshot
-    finals: Mapping[str, Decimal]
-    selfs: Mapping[str, Decimal]
+    finals: Mapping[str, Decimal]  # with detail only; self scores: GroupResultService.self_scores
     missing_leaves: int
     total: Decimal | None
     index: Decimal | None
@@ -64,6 +64,21 @@ class UnitOutcome:
     @property
     def has_scores(self) -> bool:
         return self.basis == "leaf_scores"
+
+    def ranked(self, rank: int | None, tie_size: int) -> "UnitOutcome":
+        """This outcome with its rank (dataclasses.replace, without its per-call field scan)."""
+        return UnitOutcome(
+            self.unit,
+            self.finals,
+            self.missing_leaves,
+            self.total,
+            self.index,
+            self.basis,
+            self.band,
+            self.published,
+            rank,
+            tie_size,
+        )
 
 
 @dataclass(frozen=True)
@@ -86,8 +101,10 @@ class GroupYear:
     bands: tuple[BandRule, ...]
     outcomes: tuple[UnitOutcome, ...]
     summary: GroupSummarySnapshot | None
-    # Whether outcomes carry every leaf score (finals/selfs), not only totals.
+    # Whether outcomes carry every leaf's final score, not only totals.
     detail: bool = True
+    # Built from the snapshot kept for a superseded revision rather than the live tables.
+    from_snapshot: bool = False
 
     @cached_property
     def _by_unit(self) -> dict[int, UnitOutcome]:
@@ -109,13 +126,13 @@ def snapshot_unit(unit: OrgUnit) -> UnitSnapshot:
     )
 
 
-def _published(row: PublishedResult) -> PublishedSnapshot:
+def _published(row: PublishedRow) -> PublishedSnapshot:
     return PublishedSnapshot(
         index=row.index_value,
         rank=row.published_rank,
         position=row.published_position,
         band_vi=row.band_vi,
-        source=row.source.code,
+        source=row.source_code,
         note=row.note,
     )
 
@@ -126,8 +143,7 @@ def rank_outcomes(drafts: list[UnitOutcome]) -> tuple[UnitOutcome, ...]:
     by_id = {draft.unit.id: draft for draft in drafts}
     indexed = [(draft.unit.id, draft.index) for draft in drafts if draft.index is not None]
     ranked = [
-        replace(by_id[r.key], rank=r.rank, tie_size=r.tie_size)
-        for r in rank_with_ties(indexed, sort_key=codes)
+        by_id[r.key].ranked(r.rank, r.tie_size) for r in rank_with_ties(indexed, sort_key=codes)
     ]
     rank_only = sorted(
         (d for d in drafts if d.index is None and d.published and d.published.rank),
@@ -139,9 +155,7 @@ def rank_outcomes(drafts: list[UnitOutcome]) -> tuple[UnitOutcome, ...]:
         if indexed:
             ranked.append(draft)
         else:
-            ranked.append(
-                replace(draft, rank=published_rank, tie_size=published_ranks[published_rank])
-            )
+            ranked.append(draft.ranked(published_rank, published_ranks[published_rank]))
     rest = sorted(
         (d for d in drafts if d.index is None and not (d.published and d.published.rank)),
         key=lambda d: d.unit.code,
@@ -158,7 +172,6 @@ class GroupResultService:
         self.session = session
         self.cache = cache
         self.results = ResultRepository(session)
-        self.criteria = CriteriaRepository(session)
         self.years = YearService(session, drafts_visible=drafts_visible)
         self.units = UnitService(session)
         self._synced = False
@@ -189,6 +202,27 @@ class GroupResultService:
         self.cache.put(("group_year", year, group, revision, built.detail), built)
         return built
 
+    async def self_scores(self, group_year: GroupYear, unit_id: int) -> dict[str, Decimal]:
+        """A unit's self-assessed leaf scores in `group_year`, by leaf code.
+
+        Group snapshots carry final scores only: self scores show in a unit's own breakdown,
+        so they are read for that unit alone (from the revision snapshot for an old revision).
+        """
+        if group_year.from_snapshot:
+            snapshot = await load_snapshot(
+                self.session, year=group_year.year, revision=group_year.revision
+            )
+            part = snapshot["groups"].get(group_year.group_code)
+            return {
+                code: Decimal(self_score)
+                for scored_unit, code, self_score, _final, _note in (part or {}).get("scores", [])
+                if scored_unit == unit_id and self_score is not None
+            }
+        rows = await self.results.self_scores(
+            unit_id=unit_id, year=group_year.year, group_code=group_year.group_code
+        )
+        return {code: Decimal(units) / SCORE_UNITS for code, units in rows}
+
     async def year_exists(self, year: int) -> bool:
         return await self.years.year_exists(year)
 
@@ -206,8 +240,7 @@ class GroupResultService:
 
     async def unit_snapshots(self, unit_ids: Iterable[int]) -> dict[int, UnitSnapshot]:
         return {
-            unit.id: snapshot_unit(unit)
-            for unit in await self.results.units_by_id(sorted(unit_ids))
+            row.id: UnitSnapshot(*row) for row in await self.results.units_by_id(sorted(unit_ids))
         }
 
     async def _build(
@@ -220,22 +253,22 @@ class GroupResultService:
         else:
             # Snapshots of superseded revisions hold every leaf: always in detail.
             inputs = await self._snapshot_inputs(year=year, group=group, revision=revision)
-        unit_ids = sorted(
-            set(inputs.finals) | set(inputs.selfs) | set(inputs.totals) | set(inputs.published)
-        )
-        units = {u.id: snapshot_unit(u) for u in await self.results.units_by_id(unit_ids)}
+        unit_ids = sorted(inputs.listed | set(inputs.totals) | set(inputs.published))
+        # Results of units now in another group (none, unless a unit moved) are left out.
+        units = {
+            row.id: UnitSnapshot(*row) for row in await self.results.units_of_group(unit_group.id)
+        }
         drafts = [
             _draft(
                 units[uid],
                 inputs.tree,
                 inputs.bands,
-                inputs.finals.get(uid, {}),
-                inputs.selfs.get(uid, {}),
+                inputs.finals.get(uid),
                 inputs.published.get(uid),
                 inputs.totals.get(uid),
             )
             for uid in unit_ids
-            if units[uid].group_code == group
+            if uid in units
         ]
         return GroupYear(
             year=year,
@@ -249,30 +282,38 @@ class GroupResultService:
             outcomes=rank_outcomes(drafts),
             summary=inputs.summary,
             detail=inputs.detail,
+            from_snapshot=inputs.from_snapshot,
         )
 
     async def _live_inputs(self, *, year: int, group_id: int, detail: bool) -> "GroupInputs":
         inputs = GroupInputs(detail=detail)
-        criteria_set = await self.criteria.get_set(year=year, group_id=group_id)
-        if criteria_set is not None:
-            inputs.tree = _tree(criteria_set)
+        tree_rows = await self.results.criteria_tree(year=year, group_id=group_id)
+        if tree_rows:
+            inputs.tree = _tree(tree_rows)
             inputs.bands = tuple(
                 BandRule(band.label_vi, band.label_en, band.min_index)
-                for band in criteria_set.bands
+                for band in await self.results.bands(tree_rows[0].set_id)
             )
-            leaves = [n for n in criteria_set.criteria if inputs.tree.nodes[n.code].is_leaf]
-            leaf_ids = [node.id for node in leaves]
+            leaves = [
+                (row.criterion_id, row.code, row.method)
+                for row in tree_rows
+                if row.criterion_id is not None
+                and row.code is not None
+                and inputs.tree.nodes[row.code].is_leaf
+            ]
+            leaf_ids = [criterion_id for criterion_id, _, _ in leaves]
             if detail:
-                codes = {node.id: node.code for node in leaves}
-                for row in await self.results.leaf_scores(leaf_ids):
-                    inputs.add_score(
-                        row.unit_id,
-                        codes[row.criterion_id],
-                        from_units(row.self_units),
-                        from_units(row.final_units),
-                    )
+                by_code = {code: criterion_id for criterion_id, code, _ in leaves}
+                inputs.add_leaf_columns(
+                    await self.results.leaf_columns(leaf_ids),
+                    [by_code[code] for code in inputs.tree.leaf_codes],
+                )
             else:
-                penalty_ids = [n.id for n in leaves if n.method == ScoringMethod.PENALTY.value]
+                penalty_ids = [
+                    criterion_id
+                    for criterion_id, _, method in leaves
+                    if method == ScoringMethod.PENALTY.value
+                ]
                 for total in await self.results.unit_totals(leaf_ids, penalty_ids):
                     inputs.totals[total.unit_id] = (
                         from_units(total.total_units),
@@ -293,7 +334,7 @@ class GroupResultService:
     async def _snapshot_inputs(self, *, year: int, group: str, revision: int) -> "GroupInputs":
         """Rebuild inputs from the snapshot kept when a later correction superseded `revision`."""
         snapshot = await load_snapshot(self.session, year=year, revision=revision)
-        inputs = GroupInputs()
+        inputs = GroupInputs(from_snapshot=True)
         part = snapshot["groups"].get(group)
         if part is not None:
             inputs.tree = build_tree(
@@ -304,8 +345,15 @@ class GroupResultService:
                 Decimal(part["max_score"]),
             )
             inputs.bands = tuple(BandRule(vi, en, Decimal(low)) for vi, en, low in part["bands"])
-            for unit_id, code, self_score, final_score, _note in part["scores"]:
-                inputs.add_score(unit_id, code, as_decimal(self_score), as_decimal(final_score))
+            by_leaf: dict[str, tuple[list[int], list[int | None]]] = {}
+            for unit_id, code, _self, final_score, _note in part["scores"]:
+                unit_ids, finals = by_leaf.setdefault(code, ([], []))
+                unit_ids.append(unit_id)
+                finals.append(_units(final_score))
+            inputs.add_leaf_columns(
+                ((code, *columns) for code, columns in by_leaf.items()),
+                inputs.tree.leaf_codes,
+            )
         for unit_id, index, rank, position, band_vi, source, note in snapshot["published"]:
             inputs.published[unit_id] = PublishedSnapshot(
                 as_decimal(index), rank, position, band_vi, source, note
@@ -316,9 +364,10 @@ class GroupResultService:
         return inputs
 
 
-def from_units(value: int | None) -> Decimal | None:
-    """Ten-thousandths from the database back to an exact Decimal."""
-    return None if value is None else Decimal(value) / SCORE_UNITS
+def _units(text: str | None) -> int | None:
+    """A snapshot's score (a decimal string) as ten-thousandths."""
+    value = as_decimal(text)
+    return None if value is None else to_units(value)
 
 
 @dataclass
@@ -327,36 +376,67 @@ class GroupInputs:
 
     tree: Tree | None = None
     bands: tuple[BandRule, ...] = ()
-    finals: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
-    selfs: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    # With detail: per unit, final scores in ten-thousandths by leaf position.
+    finals: dict[int, Sequence[int | None]] = field(default_factory=dict)
     published: dict[int, PublishedSnapshot] = field(default_factory=dict)
     summary: GroupSummarySnapshot | None = None
     # Without detail: per unit (total, number of leaves with a final score) instead of leaves.
     totals: dict[int, tuple[Decimal | None, int]] = field(default_factory=dict)
+    # Units with a leaf score row, even one without scores (as `totals` lists them).
+    listed: set[int] = field(default_factory=set)
     detail: bool = True
+    from_snapshot: bool = False
 
-    def add_score(
-        self, unit_id: int, code: str, self_score: Decimal | None, final_score: Decimal | None
+    def add_leaf_columns(
+        self,
+        columns: Iterable[tuple[LeafKey, Sequence[int], Sequence[int | None]]],
+        leaf_keys: Sequence[LeafKey],
     ) -> None:
-        if final_score is not None:
-            self.finals[unit_id][code] = final_score
-        if self_score is not None:
-            self.selfs[unit_id][code] = self_score
+        """Final scores as (leaf key, unit ids, finals) per leaf; `leaf_keys` are the leaves'
+        criterion ids (live) or codes (snapshot) in the tree's leaf order.
+
+        Whole columns move through zip and map: when every leaf lists its units in the same
+        order (the common case) no score is touched one by one.
+        """
+        by_key = {key: (units, finals) for key, units, finals in columns}
+        if not by_key or not leaf_keys:
+            return
+        blocks = list(by_key.values())
+        units = blocks[0][0]
+        aligned = all(block[0] == units for block in blocks)
+        if not aligned:
+            units = sorted(set().union(*(block[0] for block in blocks)))
+        self.listed.update(units)
+        missing = (None,) * len(units)
+
+        def column(key: LeafKey) -> Sequence[int | None]:
+            block = by_key.get(key)
+            if block is None:
+                return missing
+            if aligned:
+                return block[1]
+            return list(map(dict(zip(*block, strict=True)).get, units))
+
+        leaf_columns = [column(key) for key in leaf_keys]
+        for unit_id, row in zip(units, zip(*leaf_columns, strict=True), strict=True):
+            if row.count(None) < len(row):
+                self.finals[unit_id] = row
 
 
-def _tree(criteria_set: CriteriaSet) -> Tree:
+def _tree(rows: Sequence[TreeRow]) -> Tree:
     return build_tree(
         (
             (
-                node.code,
-                node.name_vi,
-                node.name_en,
-                node.max_score,
-                ScoringMethod(node.method) if node.method else None,
+                row.code,
+                row.name_vi or "",
+                row.name_en or "",
+                row.max_score if row.max_score is not None else Decimal(0),
+                ScoringMethod(row.method) if row.method else None,
             )
-            for node in criteria_set.criteria
+            for row in rows
+            if row.code is not None
         ),
-        criteria_set.max_score,
+        rows[0].set_max_score,
     )
 
 
@@ -364,28 +444,30 @@ def _draft(
     unit: UnitSnapshot,
     tree: Tree | None,
     bands: tuple[BandRule, ...],
-    finals: dict[str, Decimal],
-    selfs: dict[str, Decimal],
+    finals: Sequence[int | None] | None,
     published: PublishedSnapshot | None,
     summed: tuple[Decimal | None, int] | None = None,
 ) -> UnitOutcome:
     """A unit's unranked outcome: the index from its leaf scores if any, else as published.
 
-    `summed` is the (total, leaves with a final) the database added up, when leaves were not
-    loaded; both ways give the same total.
+    `finals` are the unit's final scores in ten-thousandths by leaf position, when leaves
+    were loaded; `summed` is the (total, leaves with a final) the database added up, when
+    they were not. Both ways give the same total.
     """
-    has_finals = bool(finals) or (summed is not None and summed[1] > 0)
-    if tree is not None and has_finals:
-        if summed is not None and summed[0] is not None:
-            total, missing = summed[0], len(tree.leaf_codes) - summed[1]
-        else:
-            total = total_score(tree, finals)
-            missing = sum(1 for leaf in tree.leaf_codes if leaf not in finals)
+    total: Decimal | None = None
+    missing = 0
+    final_scores: Mapping[str, Decimal] = {}
+    if tree is not None and finals is not None:
+        total = from_units(signed_total(tree, finals))
+        missing = finals.count(None)
+        final_scores = LeafScores(tree, finals)
+    elif tree is not None and summed is not None and summed[1] > 0:
+        total, missing = summed[0], len(tree.leaf_codes) - summed[1]
+    if tree is not None and total is not None:
         index = index_of(total, tree.max_score)
         return UnitOutcome(
             unit,
-            finals,
-            selfs,
+            final_scores,
             missing,
             total,
             index,
@@ -395,8 +477,6 @@ def _draft(
         )
     if published is not None and published.index is not None:
         band = band_for(published.index, bands) if bands else None
-        return UnitOutcome(
-            unit, {}, selfs, 0, None, published.index, "published_index", band, published
-        )
+        return UnitOutcome(unit, {}, 0, None, published.index, "published_index", band, published)
     basis: IndexBasis = "published_rank" if published and published.rank else "none"
-    return UnitOutcome(unit, {}, selfs, 0, None, None, basis, None, published)
+    return UnitOutcome(unit, {}, 0, None, None, basis, None, published)

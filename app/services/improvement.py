@@ -118,7 +118,7 @@ class ImprovementService:
         for leaf in tree.leaf_codes:
             if tree.nodes[leaf].method == ScoringMethod.BONUS:
                 continue
-            score = stats[leaf].scores[uid]
+            score = stats[leaf].score(uid)
             gaps.append(
                 LeafGap(
                     leaf, points_lost(tree, leaf, score), attainment_pct(tree, leaf, score) or ZERO
@@ -200,7 +200,7 @@ def _leaf_read(
     tree: Tree, stats: NodeStats, gap: LeafGap, uid: int, language: Language
 ) -> LeafImprovementRead:
     node = tree.nodes[gap.code]
-    score = stats.scores[uid]
+    score = stats.score(uid)
     assert node.method is not None
     return LeafImprovementRead(
         code=gap.code,
@@ -233,7 +233,7 @@ def _weakest_fields(
         # Fields only: the bonus/penalty part is no field of work to improve.
         if "." in code or node.max_score == 0 or not scored_leaves:
             continue
-        score = stats[code].scores[outcome.unit.id]
+        score = stats[code].score(outcome.unit.id)
         attainment = attainment_pct(tree, code, score)
         if attainment is None:
             continue
@@ -270,7 +270,7 @@ def _weakest_criteria(
                 max_score=node.max_score,
                 mean_score=stats[leaf].mean,
                 mean_attainment_pct=mean_attainment,
-                units_below_max=sum(1 for s in stats[leaf].scores.values() if s < node.max_score),
+                units_below_max=stats[leaf].count_below(node.max_score),
             )
         )
     rows.sort(key=lambda r: (r.mean_attainment_pct, tuple(int(p) for p in r.code.split("."))))

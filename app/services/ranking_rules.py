@@ -1,5 +1,6 @@
 """Ranking rules (pure): competition ranking with ties on exact decimals."""
 
+from bisect import bisect_right
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,3 +52,10 @@ def rank_with_ties(
             rank, previous = position, value
         ranked.append(Ranked(key=key, value=value, rank=rank, tie_size=counts[value]))
     return ranked
+
+
+def competition_rank(value: int | Decimal, ascending: Sequence[int | Decimal]) -> int:
+    """A value's competition rank among `ascending` (all values, sorted, the value included):
+    1 + how many are strictly greater, as SQL RANK() over value DESC. Equal values share a
+    rank and the next rank skips, exactly as rank_with_ties ranks them."""
+    return len(ascending) - bisect_right(ascending, value) + 1

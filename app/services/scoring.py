@@ -69,6 +69,24 @@ class Tree:
         return tuple(code for code in self.order if self.nodes[code].is_leaf)
 
     @cached_property
+    def leaf_positions(self) -> dict[str, int]:
+        return {code: position for position, code in enumerate(self.leaf_codes)}
+
+    @cached_property
+    def leaf_signs(self) -> tuple[int, ...]:
+        """+1 per leaf, −1 for a penalty: how each leaf counts towards its nodes and the total."""
+        return tuple(-1 if code in self.penalty_leaves else 1 for code in self.leaf_codes)
+
+    @cached_property
+    def penalty_only(self) -> frozenset[str]:
+        """Nodes whose every leaf is a penalty (their points are a deduction, ≤ 0)."""
+        return frozenset(
+            code
+            for code in self.order
+            if all(leaf in self.penalty_leaves for leaf in self.leaves_under[code])
+        )
+
+    @cached_property
     def penalty_leaves(self) -> frozenset[str]:
         return frozenset(
             code for code in self.leaf_codes if self.nodes[code].method == ScoringMethod.PENALTY

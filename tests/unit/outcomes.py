@@ -17,7 +17,6 @@ def outcome(code: str, index: str, *, unit_id: int | None = None) -> UnitOutcome
             valid_to=None,
         ),
         finals={},
-        selfs={},
         missing_leaves=0,
         total=None,
         index=Decimal(index),
