@@ -490,6 +490,7 @@ class SqlRecorder:
         self._started: list[float] = []
         event.listen(engine.sync_engine, "before_cursor_execute", self._before)
         event.listen(engine.sync_engine, "after_cursor_execute", self._after)
+        event.listen(engine.sync_engine, "connect", self._on_connect)
 
     def reset(self) -> None:
         self.stats = {}
@@ -510,7 +511,23 @@ class SqlRecorder:
         self._started.append(time.perf_counter())
 
     def _after(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        elapsed = time.perf_counter() - self._started.pop()
+        self._add(statement, time.perf_counter() - self._started.pop())
+
+    def _on_connect(self, dbapi_connection: Any, _record: Any) -> None:
+        # The app runs a few queries on the asyncpg connection itself, past SQLAlchemy's
+        # cursor events; asyncpg's query logger sees those (and not SQLAlchemy's prepared
+        # statements, so nothing is counted twice). Transaction control and pool pings are
+        # left out, as the cursor events leave them out.
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        add_logger = getattr(driver, "add_query_logger", None)
+        if callable(add_logger):
+            add_logger(self._logged)
+
+    def _logged(self, record: Any) -> None:
+        if record.query.strip().rstrip(";").upper() not in {"", "BEGIN", "COMMIT", "ROLLBACK"}:
+            self._add(record.query, record.elapsed)
+
+    def _add(self, statement: str, elapsed: float) -> None:
         shape = self._in_list.sub("(…)", " ".join(statement.split()))
         entry = self.stats.setdefault(shape, [0.0, 0.0])
         entry[0] += 1
