@@ -16,7 +16,8 @@ class LeafScore(Base):
 
     __tablename__ = "leaf_score"
     __table_args__ = (
-        UniqueConstraint("criterion_id", "unit_id"),
+        # final_score rides in the index so reading a criteria set's scores is index-only.
+        UniqueConstraint("criterion_id", "unit_id", postgresql_include=["final_score"]),
         CheckConstraint("self_score IS NULL OR self_score >= 0", name="self_not_negative"),
         CheckConstraint("final_score IS NULL OR final_score >= 0", name="final_not_negative"),
     )

@@ -103,3 +103,21 @@ class TestRoundTripOnEmptyDatabase:
         async with empty_engine.connect() as connection:
             assert await connection.run_sync(schema_diff) == []
         assert await database_heads(empty_engine) == script_heads()
+
+
+class TestIndexesTheModelsDeclare:
+    async def test_leaf_scores_unique_index_carries_the_final_score(
+        self, engine: AsyncEngine
+    ) -> None:
+        # Autogenerate does not compare INCLUDE columns, so the migration is checked here.
+        if engine.dialect.name != "postgresql":
+            pytest.skip("INCLUDE columns exist on PostgreSQL only")
+        async with engine.connect() as connection:
+            definition = await connection.scalar(
+                text(
+                    "SELECT indexdef FROM pg_indexes "
+                    "WHERE indexname = 'uq_leaf_score_criterion_id_unit_id'"
+                )
+            )
+        assert definition is not None
+        assert definition.endswith("(criterion_id, unit_id) INCLUDE (final_score)")
