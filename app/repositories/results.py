@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     SQLColumnExpression,
+    and_,
     case,
     cast,
     func,
@@ -126,6 +127,17 @@ class UnitTotalRow(NamedTuple):
     final_count: int
 
 
+_UNIT_COLUMNS = select(
+    OrgUnit.id,
+    OrgUnit.code,
+    OrgUnit.name_vi,
+    OrgUnit.name_en,
+    UnitGroup.code,
+    OrgUnit.valid_from_date,
+    OrgUnit.valid_to_date,
+).join(UnitGroup, UnitGroup.id == OrgUnit.group_id)
+
+
 class ResultRepository:
     """Reads for results. They run as plain Core on the session's connection (no ORM
     objects): a cold ranking or breakdown is a handful of these, and ORM loading of
@@ -236,24 +248,6 @@ class ResultRepository:
             for unit_id, total, count in result
         ]
 
-    async def published_of_group(self, *, year: int, group_id: int) -> Sequence[PublishedRow]:
-        connection = await self.session.connection()
-        result = await connection.execute(
-            select(
-                PublishedResult.unit_id,
-                PublishedResult.index_value,
-                PublishedResult.published_rank,
-                PublishedResult.published_position,
-                PublishedResult.band_vi,
-                Source.code,
-                PublishedResult.note,
-            )
-            .join(OrgUnit, OrgUnit.id == PublishedResult.unit_id)
-            .join(Source, Source.id == PublishedResult.source_id)
-            .where(PublishedResult.year == year, OrgUnit.group_id == group_id)
-        )
-        return [PublishedRow(*row) for row in result]
-
     async def group_summary(self, *, year: int, group_id: int) -> PublishedGroupSummary | None:
         return await self.session.scalar(
             select(PublishedGroupSummary)
@@ -264,27 +258,40 @@ class ResultRepository:
     async def units_by_id(self, unit_ids: Sequence[int]) -> Sequence[UnitRow]:
         if not unit_ids:
             return []
-        return await self._units(OrgUnit.id.in_(unit_ids))
+        connection = await self.session.connection()
+        result = await connection.execute(_UNIT_COLUMNS.where(OrgUnit.id.in_(unit_ids)))
+        return [UnitRow(*row) for row in result]
 
-    async def units_of_group(self, group_id: int) -> Sequence[UnitRow]:
-        return await self._units(OrgUnit.group_id == group_id)
-
-    async def _units(self, condition: ColumnElement[bool]) -> Sequence[UnitRow]:
+    async def units_of_group(
+        self, *, group_id: int, year: int
+    ) -> Sequence[tuple[UnitRow, PublishedRow | None]]:
+        """The group's units, each with what a source published for it in `year` if anything
+        (one query for both: a cold ranking reads them for two years)."""
         connection = await self.session.connection()
         result = await connection.execute(
-            select(
-                OrgUnit.id,
-                OrgUnit.code,
-                OrgUnit.name_vi,
-                OrgUnit.name_en,
-                UnitGroup.code,
-                OrgUnit.valid_from_date,
-                OrgUnit.valid_to_date,
+            _UNIT_COLUMNS.add_columns(
+                PublishedResult.id,
+                PublishedResult.index_value,
+                PublishedResult.published_rank,
+                PublishedResult.published_position,
+                PublishedResult.band_vi,
+                Source.code,
+                PublishedResult.note,
             )
-            .join(UnitGroup, UnitGroup.id == OrgUnit.group_id)
-            .where(condition)
+            .outerjoin(
+                PublishedResult,
+                and_(PublishedResult.unit_id == OrgUnit.id, PublishedResult.year == year),
+            )
+            .outerjoin(Source, Source.id == PublishedResult.source_id)
+            .where(OrgUnit.group_id == group_id)
         )
-        return [UnitRow(*row) for row in result]
+        return [
+            (
+                UnitRow(*row[:7]),
+                None if row[7] is None else PublishedRow(row[0], *row[8:]),
+            )
+            for row in result
+        ]
 
     async def all_lineage(self) -> Sequence[UnitLineage]:
         """The whole lineage table: a province has tens of events, a country a few thousand."""

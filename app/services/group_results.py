@@ -248,16 +248,20 @@ class GroupResultService:
     ) -> GroupYear:
         assessment_year = await self.years.require_year(year)
         unit_group = await self.units.require_group(group)
+        group_units = await self.results.units_of_group(group_id=unit_group.id, year=year)
+        # Results of units now in another group (none, unless a unit moved) are left out.
+        units = {unit.id: UnitSnapshot(*unit) for unit, _ in group_units}
         if revision is None or revision == assessment_year.revision:
             inputs = await self._live_inputs(year=year, group_id=unit_group.id, detail=detail)
+            inputs.published = {
+                unit.id: _published(published)
+                for unit, published in group_units
+                if published is not None
+            }
         else:
             # Snapshots of superseded revisions hold every leaf: always in detail.
             inputs = await self._snapshot_inputs(year=year, group=group, revision=revision)
         unit_ids = sorted(inputs.listed | set(inputs.totals) | set(inputs.published))
-        # Results of units now in another group (none, unless a unit moved) are left out.
-        units = {
-            row.id: UnitSnapshot(*row) for row in await self.results.units_of_group(unit_group.id)
-        }
         drafts = [
             _draft(
                 units[uid],
@@ -319,8 +323,6 @@ class GroupResultService:
                         from_units(total.total_units),
                         total.final_count,
                     )
-        for published in await self.results.published_of_group(year=year, group_id=group_id):
-            inputs.published[published.unit_id] = _published(published)
         summary = await self.results.group_summary(year=year, group_id=group_id)
         if summary is not None:
             inputs.summary = GroupSummarySnapshot(
