@@ -49,6 +49,7 @@ from typing import IO, Any
 import asyncpg  # type: ignore[import-untyped]
 import openpyxl
 import sqlalchemy
+from bulk_tables import BANDS, TABLE_COLUMNS
 from openpyxl.workbook import Workbook
 from pydantic import SecretStr
 from sqlalchemy import insert
@@ -88,40 +89,7 @@ CENTS = tuple(Decimal(c).scaleb(-2) for c in range(101))
 CENT_TEXT = tuple(str(value) for value in CENTS)
 CENT_FLOAT = tuple(c / 100 for c in range(101))
 
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "unit_group": ("id", "code", "name_vi", "name_en", "sort_order"),
-    "org_unit": (
-        "id",
-        "code",
-        "name_vi",
-        "name_en",
-        "group_id",
-        "parent_id",
-        "valid_from_date",
-        "valid_to_date",
-        "search_text",
-    ),
-    "assessment_year": ("year", "status", "published_at", "legal_basis", "note", "source_id"),
-    "criteria_set": ("id", "year", "group_id", "max_score"),
-    "criterion": (
-        "id",
-        "criteria_set_id",
-        "parent_id",
-        "code",
-        "name_vi",
-        "name_en",
-        "max_score",
-        "method",
-        "sort_order",
-    ),
-    "band": ("id", "criteria_set_id", "label_vi", "label_en", "min_index"),
-}
 SERIAL_TABLES = ("unit_group", "org_unit", "criteria_set", "criterion", "band")
-BANDS = (
-    ("Tốt", "Good", Decimal("80.00")),
-    ("Khá", "Fair", Decimal("65.00")),
-    ("Trung bình", "Average", Decimal("50.00")),
-)
 
 Row = tuple[Any, ...]
 

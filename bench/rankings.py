@@ -41,6 +41,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import sqlalchemy
+from bulk_tables import BANDS, TABLE_COLUMNS
 from pydantic import SecretStr
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -69,41 +70,7 @@ FULL = {"units": 2000, "years": 10, "leaves": 100}
 QUICK = {"units": 500, "years": 2, "leaves": 20}
 LEAF_CHUNK = 50_000
 
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "unit_group": ("id", "code", "name_vi", "name_en", "sort_order"),
-    "org_unit": (
-        "id",
-        "code",
-        "name_vi",
-        "name_en",
-        "group_id",
-        "parent_id",
-        "valid_from_date",
-        "valid_to_date",
-        "search_text",
-    ),
-    "assessment_year": ("year", "status", "published_at", "legal_basis", "note", "source_id"),
-    "criteria_set": ("id", "year", "group_id", "max_score"),
-    "criterion": (
-        "id",
-        "criteria_set_id",
-        "parent_id",
-        "code",
-        "name_vi",
-        "name_en",
-        "max_score",
-        "method",
-        "sort_order",
-    ),
-    "band": ("id", "criteria_set_id", "label_vi", "label_en", "min_index"),
-    "leaf_score": ("id", "unit_id", "criterion_id", "self_score", "final_score", "note"),
-}
 SERIAL_TABLES = ("unit_group", "org_unit", "criteria_set", "criterion", "band", "leaf_score")
-BANDS = (
-    ("Tốt", "Good", Decimal("80.00")),
-    ("Khá", "Fair", Decimal("65.00")),
-    ("Trung bình", "Average", Decimal("50.00")),
-)
 # Scores are whole cents of a 1-point leaf: 0.00 … 1.00, at most two decimals.
 CENTS = tuple(Decimal(c).scaleb(-2) for c in range(101))
 
