@@ -2,9 +2,10 @@
 loaded once, and each test inside a transaction that is rolled back."""
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -80,22 +81,37 @@ async def session(
             await transaction.rollback()
 
 
+AppBuilder = Callable[..., FastAPI]
+
+
 @pytest.fixture
-def app(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> FastAPI:
-    app = create_app(settings)
-    # ASGITransport does not run the lifespan: give the app the test engine directly.
-    app.state.engine = engine
-    app.state.migration_heads = script_heads()
-    session.info[CACHE_KEY] = app.state.result_cache
-    app.dependency_overrides[get_session] = lambda: session
+def build_app(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> AppBuilder:
+    """Apps with some settings changed (`build_app(rate_limit=...)`), wired as `app` is."""
 
-    @asynccontextmanager
-    async def same_session() -> AsyncIterator[AsyncSession]:
-        yield session
+    def build(**changes: Any) -> FastAPI:
+        app = create_app(settings.model_copy(update=changes) if changes else settings)
+        # ASGITransport does not run the lifespan: give the app the test engine directly.
+        app.state.engine = engine
+        app.state.migration_heads = script_heads()
+        session.info[CACHE_KEY] = app.state.result_cache
+        app.dependency_overrides[get_session] = lambda: session
 
-    # The caching middleware reads the data revision through the factory: the test's session.
-    app.state.session_factory = same_session
-    return app
+        @asynccontextmanager
+        async def same_session() -> AsyncIterator[AsyncSession]:
+            yield session
+
+        # The caching middleware reads the data revision through the factory: the test's
+        # session.
+        app.state.session_factory = same_session
+        return app
+
+    return build
+
+
+@pytest.fixture
+def app(build_app: AppBuilder) -> FastAPI:
+    """The app on the test's session, inside its rolled-back transaction."""
+    return build_app()
 
 
 async def api_key(session: AsyncSession, role: RoleName) -> str:

@@ -5,8 +5,7 @@ import json
 import re
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from pydantic import SecretStr
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import (
     CorsSettings,
@@ -23,42 +22,16 @@ from app.config import (
     SecuritySettings,
     Settings,
 )
-from app.db import get_session
 from app.http.logging import ACCESS_LOGGER, REDACTED
 from app.http.rate_limit import RateLimiter
 from app.main import create_app
-from app.migrations import script_heads
-from app.services.result_cache import CACHE_KEY
 from tests.builders import assert_problem, create_draft_year, create_unit
-from tests.conftest import api_key, http_client
+from tests.conftest import AppBuilder, api_key, http_client
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # 45 s into a one-minute window: a refusal says to retry in 15 s.
 FIXED_NOW = 60 * 28_000_000 + 45.0
 ETAG = re.compile(r'"(\d+)-[0-9a-f]{16}"')
-
-AppBuilder = Callable[..., FastAPI]
-
-
-@pytest.fixture
-def build_app(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> AppBuilder:
-    """An app with some settings changed, wired to the test's transaction like `app`."""
-
-    def build(**changes: Any) -> FastAPI:
-        app = create_app(settings.model_copy(update=changes))
-        app.state.engine = engine
-        app.state.migration_heads = script_heads()
-        session.info[CACHE_KEY] = app.state.result_cache
-        app.dependency_overrides[get_session] = lambda: session
-
-        @asynccontextmanager
-        async def same_session() -> AsyncIterator[AsyncSession]:
-            yield session
-
-        app.state.session_factory = same_session
-        return app
-
-    return build
 
 
 def rate_limited_app(build_app: AppBuilder, **limits: Any) -> FastAPI:
