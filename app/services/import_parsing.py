@@ -22,6 +22,7 @@ from zipfile import BadZipFile
 from openpyxl import load_workbook
 
 from app.errors import Problem, ServiceError
+from app.services import json_stream
 from app.services.export_files import restore_text
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -546,7 +547,8 @@ def _at(cells: Sequence[Cell], position: int | None) -> Cell:
 
 
 def read_json(binary: IO[bytes], *, problems: ProblemLog) -> Any:
-    """The document with exact decimals, or None with the problem logged."""
+    """The whole document with exact decimals, or None with the problem logged; for the small
+    criteria and published-results files (scores stream through `json_stream`)."""
     data = binary.read()
     body = data.removeprefix(codecs.BOM_UTF8)
     try:
@@ -575,6 +577,12 @@ def json_items(
     if not isinstance(items, list):
         problems.add(["json"], f"expected a list of rows or an object with a {key!r} list")
         return
+    yield from _numbered_objects(items, columns=columns, problems=problems)
+
+
+def _numbered_objects(
+    items: Iterable[Any], *, columns: Iterable[str], problems: ProblemLog
+) -> Iterator[tuple[int, dict[str, Any]]]:
     known = set(columns)
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -585,13 +593,21 @@ def json_items(
         yield number, item
 
 
-def read_scores_json(binary: IO[bytes], *, problems: ProblemLog) -> Iterator[RawScore]:
-    """`{"scores": [{unit_code, criterion_code, self_score, final_score, note}, ...]}` or a list."""
-    document = read_json(binary, problems=problems)
-    if document is None:
-        return
+def read_scores_json(
+    binary: IO[bytes], *, problems: ProblemLog, progress: Progress | None = None
+) -> Iterator[RawScore]:
+    """`{"scores": [{unit_code, criterion_code, self_score, final_score, note}, ...]}` or a list,
+    streamed: one row in memory at a time."""
+    rows = json_stream.json_rows(binary, key="scores", progress=progress)
+    try:
+        yield from _score_items(rows, problems=problems)
+    except json_stream.UnreadableJson as error:
+        problems.add(["json", error.line], error.msg)
+
+
+def _score_items(rows: Iterator[Any], *, problems: ProblemLog) -> Iterator[RawScore]:
     columns = (*SCORE_COLUMNS, "note")
-    for number, item in json_items(document, key="scores", columns=columns, problems=problems):
+    for number, item in _numbered_objects(rows, columns=columns, problems=problems):
         codes = []
         for column in ("unit_code", "criterion_code"):
             value = item.get(column)

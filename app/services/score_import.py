@@ -378,7 +378,7 @@ def read_scores(
         return parsing.read_scores_csv(source_file, problems=problems, progress=progress)
     if file_format is FileFormat.XLSX:
         return parsing.read_scores_xlsx(source_file, problems=problems, progress=progress)
-    return parsing.read_scores_json(source_file, problems=problems)
+    return parsing.read_scores_json(source_file, problems=problems, progress=progress)
 
 
 def next_chunk(chunks: Iterator[list[StagedScore]]) -> list[StagedScore]:

@@ -1,12 +1,13 @@
 """Reading import files: encodings, delimiters, decimal commas, headers, XLSX and JSON layouts."""
 
 import io
+import tracemalloc
 from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
 
-from app.services import import_parsing
+from app.services import import_parsing, json_stream
 from app.services.import_parsing import (
     BadCell,
     FileFormat,
@@ -215,6 +216,29 @@ class TestXlsx:
         assert problems.items[0].loc == ["department", 2, "unit_code"]
 
 
+def json_rows(
+    content: bytes, monkeypatch: pytest.MonkeyPatch | None = None, *, read_bytes: int = 7
+) -> tuple[list[RawScore], ProblemLog]:
+    """Rows and problems of a JSON scores file; with `monkeypatch`, read `read_bytes` at a time,
+    so tokens, characters and the BOM fall across reads."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(json_stream, "READ_BYTES", read_bytes)
+    problems = ProblemLog()
+    return list(read_scores_json(io.BytesIO(content), problems=problems)), problems
+
+
+def problem_list(problems: ProblemLog) -> list[tuple[list[str | int], str]]:
+    return [(p.loc, p.msg) for p in problems.items]
+
+
+JSON_ROWS = """[
+  {"unit_code": " U1 ", "criterion_code": "1.1", "self_score": 1.5, "final_score": "1,25",
+   "note": " ghi chú "},
+  {"unit_code": "U1", "criterion_code": "1.2", "self_score": null, "final_score": 2},
+  {"unit_code": "U2", "criterion_code": "1.1", "final_score": 0.1, "note": ""}
+]"""
+
+
 class TestJson:
     def test_object_with_scores_and_bare_list_read_the_same(self) -> None:
         item = (
@@ -227,6 +251,91 @@ class TestJson:
             assert scores(rows) == [("U1", "1.1", Decimal("1.5"), Decimal("1.25"), None)]
             assert rows[0][:2] == ("json", 1)
 
+    @pytest.mark.parametrize(
+        "document",
+        [
+            JSON_ROWS,
+            f'{{"year": 2024, "meta": {{"scores": []}}, "scores": {JSON_ROWS}, "after": [1]}}',
+            "\ufeff" + JSON_ROWS,
+        ],
+        ids=["bare list", "object with other keys", "bare list after a BOM"],
+    )
+    def test_read_in_small_pieces_both_shapes_give_the_same_raw_rows(
+        self, document: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        rows, problems = json_rows(document.encode(), monkeypatch)
+        assert not problems
+        assert rows == [
+            ("json", 1, "U1", "1.1", Decimal("1.5"), "1,25", "ghi chú", None),
+            ("json", 2, "U1", "1.2", None, 2, None, None),
+            ("json", 3, "U2", "1.1", None, Decimal("0.1"), None, None),
+        ]
+
+    def test_numbers_are_exact_decimals_and_whole_numbers_stay_int(self) -> None:
+        finals = ["1.25", "0.1", "2.50000", "1e3", "0.30000000000000004", "7", "-0"]
+        items = ", ".join(f'{{"unit_code": "U", "final_score": {f}}}' for f in finals)
+        rows, problems = json_rows(f'{{"scores": [{items}]}}'.encode())
+        assert not problems
+        values = [row[5] for row in rows]
+        assert values == [
+            Decimal("1.25"),
+            Decimal("0.1"),
+            Decimal("2.50000"),
+            Decimal("1E+3"),
+            Decimal("0.30000000000000004"),
+            7,
+            0,
+        ]
+        assert [type(v) for v in values] == [Decimal] * 5 + [int] * 2
+        assert str(values[2]) == "2.50000"
+        assert isinstance(parse_score(values[4]), BadCell)  # more than 4 decimals, not rounded
+
+    def test_booleans_and_text_reach_the_score_check_as_they_are(self) -> None:
+        rows, problems = json_rows(b'[{"unit_code": "U", "self_score": true, "final_score": "x"}]')
+        assert not problems
+        assert rows[0][4:6] == (True, "x")
+        assert isinstance(parse_score(rows[0][4]), BadCell)
+
+    def test_strange_items_and_fields_are_placed_by_item_number(self) -> None:
+        rows, problems = json_rows(
+            b'{"scores": [1, "x", [], null, {"unit_code": 5, "criterion_code": ["1"],'
+            b' "note": 3, "foo": 1}]}'
+        )
+        assert [r[1:4] for r in rows] == [(5, "", "")]
+        assert problem_list(problems) == [
+            (["json", 1], "each row must be an object"),
+            (["json", 2], "each row must be an object"),
+            (["json", 3], "each row must be an object"),
+            (["json", 4], "each row must be an object"),
+            (["json", 5, "foo"], "unknown field 'foo'"),
+            (["json", 5, "unit_code"], "unit_code must be text"),
+            (["json", 5, "criterion_code"], "criterion_code must be text"),
+            (["json", 5, "note"], "note must be text"),
+        ]
+
+    @pytest.mark.parametrize(
+        "document",
+        [
+            b"5",
+            b'"scores"',
+            b"null",
+            b'{"rows": []}',
+            b'{"scores": 5}',
+            b'{"scores": {"item": {}}}',
+        ],
+    )
+    def test_anything_but_a_list_or_a_scores_list_is_a_problem(self, document: bytes) -> None:
+        rows, problems = json_rows(document)
+        assert rows == []
+        assert problem_list(problems) == [
+            (["json"], "expected a list of rows or an object with a 'scores' list")
+        ]
+
+    @pytest.mark.parametrize("document", [b"[]", b'{"scores": []}', b'  {"scores": [] }\n'])
+    def test_an_empty_list_is_no_rows_and_no_problem(self, document: bytes) -> None:
+        rows, problems = json_rows(document)
+        assert (rows, problems.total) == ([], 0)
+
     def test_unknown_fields_and_invalid_json_are_problems(self) -> None:
         problems = ProblemLog()
         list(read_scores_json(io.BytesIO(b'[{"unit": "U1"}]'), problems=problems))
@@ -234,6 +343,67 @@ class TestJson:
         problems = ProblemLog()
         list(read_scores_json(io.BytesIO(b'{"scores": [}'), problems=problems))
         assert problems.items[0].msg.startswith("not valid JSON")
+
+    @pytest.mark.parametrize("read_bytes", [1, 5, 64, 1 << 16])
+    def test_invalid_json_is_placed_at_its_line_and_column_however_it_is_read(
+        self, read_bytes: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        content = (
+            '\ufeff{"scores": [\n  {"unit_code": "U1", "final_score": 1},\n'
+            '  {"unit_code": "Ủy ban", "final_score": 2,, "note": "x"}\n]}\n'
+        ).encode()
+        rows, problems = json_rows(content, monkeypatch, read_bytes=read_bytes)
+        assert [r[2] for r in rows] == ["U1"]  # rows before the break are still read
+        assert problem_list(problems) == [
+            (["json", 3], "not valid JSON: invalid object key (must be a string) (column 44)")
+        ]
+
+    @pytest.mark.parametrize(
+        ("content", "line", "message"),
+        [
+            (b"", 1, "not valid JSON: premature EOF (column 1)"),
+            (b'[{"unit_code": "U1"}', 1, "not valid JSON: premature EOF (column 21)"),
+            (b"[1] x", 1, "not valid JSON: trailing garbage (column 5)"),
+            (
+                b'[\n {"final_score": NaN}]',
+                2,
+                "not valid JSON: invalid char in json text (column 18)",
+            ),
+        ],
+    )
+    def test_broken_json_messages(self, content: bytes, line: int, message: str) -> None:
+        _, problems = json_rows(content)
+        assert (problems.items[-1].loc, problems.items[-1].msg) == (["json", line], message)
+
+    @pytest.mark.parametrize("read_bytes", [1, 3, 1 << 16])
+    def test_bad_utf8_reports_byte_offset_and_line_counting_the_bom(
+        self, read_bytes: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        content = '\ufeff[\n{"unit_code": "Ủy"},\n{"note": "caf'.encode() + b'\xe9"}]'
+        rows, problems = json_rows(content, monkeypatch, read_bytes=read_bytes)
+        assert len(rows) <= 1
+        offset = content.index(b"\xe9")
+        assert problem_list(problems)[-1] == (
+            ["json", 3],
+            f"wrong encoding: expected UTF-8 (byte 0xe9 at byte offset {offset}, line 3)",
+        )
+
+    def test_memory_stays_flat_however_many_rows(self) -> None:
+        """200,000 rows (9 MB) stream in a fixed budget of traced memory, a fraction of the
+        file; reading the whole document took about five times the file."""
+        row = '{"unit_code": "U%06d", "final_score": 1.25}'
+        count = 200_000
+        content = ("[" + ",".join(row % n for n in range(count)) + "]").encode()
+        source = io.BytesIO(content)
+        problems = ProblemLog()
+        tracemalloc.start()
+        try:
+            read = sum(1 for _ in read_scores_json(source, problems=problems))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert (read, problems.total) == (count, 0)
+        assert peak < 2 * 2**20 < len(content) / 4, f"peak {peak:,} B, file {len(content):,} B"
 
 
 class TestDetectFormat:
