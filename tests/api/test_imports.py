@@ -216,6 +216,15 @@ class TestBadInput:
         body = await assert_rejected(client, response, ["csv", 7], "wrong encoding")
         assert f"byte offset {content.index(b'caf') + 3}" in body["errors"][0]["msg"]
 
+    async def test_broken_json_is_placed_at_its_line(self, client: AsyncClient, year: int) -> None:
+        first = json.dumps({"unit_code": UNIT_B, "criterion_code": "1.1", "final_score": 1})
+        content = f'{{"scores": [\n  {first},\n  {{"unit_code" "{UNIT_B}"}}\n]}}'.encode()
+        response = await post_import(client, content, name="s.json", content_type="")
+        body = await assert_rejected(client, response, ["json", 3], "not valid JSON")
+        [broken] = [e for e in body["errors"] if e["loc"] == ["json", 3]]
+        # The parser reads the whole unexpected token: the error is at its last character.
+        assert broken["msg"].endswith(f"(column {16 + len(UNIT_B) + 1})")
+
     async def test_too_large(self, app: FastAPI, session: AsyncSession, year: int) -> None:
         app.state.settings = app.state.settings.model_copy(
             update={"imports": ImportSettings(max_bytes=64)}
