@@ -52,6 +52,7 @@ import sqlalchemy
 from bulk_tables import BANDS, TABLE_COLUMNS
 from openpyxl.workbook import Workbook
 from pydantic import SecretStr
+from run_context import machine, source_state
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from throwaway_pg import PG_HOST, PG_PORT, PG_USER, pg_admin, pg_server_version, pg_url
@@ -1034,30 +1035,7 @@ async def run_database(
 # --------------------------------------------------------------------------------------------
 
 
-def source_state() -> str:
-    """The commit measured, and how many files of app/ and migrations/ differ from it."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "--no-optional-locks", "status", "--porcelain", "--", "app", "migrations"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return head + (f" + {len(changed)} uncommitted files in app/, migrations/" if changed else "")
-
-
 def print_header(args: argparse.Namespace, pg_version: str) -> None:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     units = max(args.sizes) // LEAVES
     print("PAR Index imports benchmark (bench/imports.py)")
     print(f"  date      {datetime.now(UTC).isoformat(timespec='seconds')}")
@@ -1072,10 +1050,7 @@ def print_header(args: argparse.Namespace, pg_version: str) -> None:
         f"{NOTE_SHARE:.0%} of rows, XLSX wide layout (final scores only)"
     )
     print(f"  code      {source_state()}")
-    print(
-        f"  machine   nproc {cpus}, load avg {os.getloadavg()[0]:.2f}, "
-        f"{platform.platform(terse=True)}, {platform.machine()}"
-    )
+    print(f"  machine   {machine()}")
     print(
         f"  software  Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, "
         f"SQLite {sqlite3.sqlite_version}, PostgreSQL {pg_version}, asyncpg "

@@ -27,7 +27,6 @@ import random
 import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 import traceback
@@ -43,6 +42,7 @@ import httpx
 import sqlalchemy
 from bulk_tables import BANDS, TABLE_COLUMNS
 from pydantic import SecretStr
+from run_context import machine, source_state
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from throwaway_pg import pg_admin, pg_server_version, pg_url
@@ -838,29 +838,6 @@ async def profile_cold(harness: Harness, path: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def source_state() -> str:
-    """The commit measured, and how many files of app/ and migrations/ differ from it."""
-    root = BENCH_DIR.parent
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "--no-optional-locks", "status", "--porcelain", "--", "app", "migrations"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return head + (f" + {len(changed)} uncommitted files in app/, migrations/" if changed else "")
-
-
 def app_settings_note() -> str:
     settings = bench_settings("sqlite://")
     cache = getattr(settings, "cache", None)
@@ -891,11 +868,7 @@ def print_header(scale: Scale, dataset: Dataset, pg_version: str) -> None:
     print(f"  code      {source_state()}")
     print(f"  settings  {app_settings_note()}")
     print(f"  groups    {groups}" + (f", {len(small)} small groups of ≤ 50" if small else ""))
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(
-        f"  machine   nproc {cpus}, load avg {os.getloadavg()[0]:.2f}, "
-        f"{platform.platform(terse=True)}, {platform.machine()}"
-    )
+    print(f"  machine   {machine()}")
     print(
         f"  software  Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, "
         f"SQLite {sqlite3.sqlite_version}, PostgreSQL {pg_version}, httpx {httpx.__version__}"
