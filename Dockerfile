@@ -15,7 +15,7 @@ COPY pyproject.toml alembic.ini README.md ./
 COPY app/ app/
 COPY migrations/ migrations/
 
-# Editable install: app/migrations.py finds alembic.ini and migrations/ next to the app package
+# Editable install: app/core/migrations.py finds alembic.ini and migrations/ next to the app package
 # (Path(app.__file__).parent.parent), so the source tree stays in /srv/app. The code stays owned
 # by root and read-only for the service; only ./var (the default SQLite location) is writable.
 RUN pip install --no-cache-dir -e . \

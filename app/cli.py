@@ -12,19 +12,19 @@ import uvicorn
 from alembic import command
 from pydantic import ValidationError
 
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_session_factory
+from app.core.errors import ServiceError
+from app.core.migrations import alembic_config
 from app.datasets.demo import build_demo_bundle
 from app.datasets.lamdong import build_lamdong_bundle
-from app.db import create_engine, create_session_factory
-from app.errors import ServiceError
-from app.migrations import alembic_config
 from app.schemas.datasets import DatasetBundle
 from app.schemas.imports import ImportKind, ImportOptions, ImportReportRead
 from app.schemas.keys import ApiKeyCreate, ApiKeyRead, RoleName
-from app.services.api_keys import ApiKeyService
-from app.services.datasets import DatasetLoader, LoadReport
-from app.services.importing import ImportService, ImportSource
-from app.services.webhook_delivery import drain_once
+from app.services.access.api_keys import ApiKeyService
+from app.services.imports.service import ImportService, ImportSource
+from app.services.registry.datasets import DatasetLoader, LoadReport
+from app.services.webhooks.delivery import drain_once
 
 BUILDERS: dict[str, Callable[[], DatasetBundle]] = {
     "lamdong": build_lamdong_bundle,

@@ -5,27 +5,27 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.config import Settings
-from app.db import SessionDep
-from app.i18n import Language, preferred_language
+from app.core.config import Settings
+from app.core.db import SessionDep
+from app.core.i18n import Language, preferred_language
+from app.core.result_cache import ResultCache
 from app.schemas.base import DB_INT_MAX, Code, CriterionCode
-from app.services.access import ANONYMOUS, NotAuthenticated, Principal, Role, check_role
-from app.services.api_keys import ApiKeyService
-from app.services.audit import ACTOR_KEY, AuditService
-from app.services.breakdown import BreakdownService
-from app.services.criteria import CriteriaService
-from app.services.dump import DumpService
-from app.services.exporting import ScoreExportService
-from app.services.history import HistoryService
-from app.services.importing import ImportService
-from app.services.improvement import ImprovementService
-from app.services.publication import PublicationService
-from app.services.ranking import RankingService
-from app.services.result_cache import ResultCache
-from app.services.scores import ScoreService
-from app.services.units import UnitService
-from app.services.webhooks import WebhookService
-from app.services.years import YearService
+from app.services.access.api_keys import ApiKeyService
+from app.services.access.principal import ANONYMOUS, NotAuthenticated, Principal, Role, check_role
+from app.services.exports.dump import DumpService
+from app.services.exports.scores import ScoreExportService
+from app.services.imports.service import ImportService
+from app.services.publication.audit import ACTOR_KEY, AuditService
+from app.services.publication.service import PublicationService
+from app.services.registry.criteria import CriteriaService
+from app.services.registry.scores import ScoreService
+from app.services.registry.units import UnitService
+from app.services.registry.years import YearService
+from app.services.results.breakdown import BreakdownService
+from app.services.results.history import HistoryService
+from app.services.results.improvement import ImprovementService
+from app.services.results.ranking import RankingService
+from app.services.webhooks.outbox import WebhookService
 
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
 api_key_scheme = APIKeyHeader(

@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
-from app.config import Settings, get_settings
-from app.db import create_engine, create_session_factory
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_session_factory
+from app.core.errors import install_error_handlers
+from app.core.migrations import script_heads
+from app.core.result_cache import ResultCache
 from app.dependencies import get_principal
-from app.errors import install_error_handlers
 from app.http import install_http_edge
-from app.migrations import script_heads
 from app.openapi import install_openapi
 from app.routers import (
     breakdowns,
@@ -31,8 +32,7 @@ from app.routers import (
     webhooks,
     years,
 )
-from app.services.result_cache import ResultCache
-from app.services.webhook_delivery import OutboxDrainer
+from app.services.webhooks.delivery import OutboxDrainer
 
 API_PREFIX = "/api/v1"
 

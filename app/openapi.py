@@ -11,9 +11,9 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from pydantic import BaseModel
 
-from app.config import Settings
+from app.core.config import Settings
+from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.dependencies import ROLE_CHECKS, get_principal
-from app.errors import PROBLEM_MEDIA_TYPE
 from app.http.edge import NOT_RATE_LIMITED
 from app.schemas.problems import ProblemRead
 

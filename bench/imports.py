@@ -57,11 +57,11 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from throwaway_pg import PG_HOST, PG_PORT, PG_USER, pg_admin, pg_server_version, pg_url
 
-from app.config import DatabaseSettings, Settings
-from app.db import create_engine, create_session_factory
-from app.migrations import upgrade_connection
+from app.core.config import DatabaseSettings, Settings
+from app.core.db import create_engine, create_session_factory
+from app.core.migrations import upgrade_connection
 from app.models import Base
-from app.services.units import search_text
+from app.services.registry.units import search_text
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -739,8 +739,9 @@ async def child_import(spec: dict[str, Any], file: IO[bytes], path: Path) -> dic
     from app.repositories.imports import ImportRepository
     from app.repositories.score_staging import ScoreStagingRepository
     from app.schemas.imports import ImportKind, ImportOptions
-    from app.services import importing, score_import
-    from app.services.importing import ImportService, ImportSource
+    from app.services.imports import scores as score_import
+    from app.services.imports import service as importing
+    from app.services.imports.service import ImportService, ImportSource
 
     clock = PhaseClock()
     clock.wrap(importing, "inspect_file", "hash+detect")

@@ -47,15 +47,15 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from throwaway_pg import pg_admin, pg_server_version, pg_url
 
-from app.config import DatabaseSettings, Settings
-from app.db import create_engine, create_session_factory
+from app.core.config import DatabaseSettings, Settings
+from app.core.db import create_engine, create_session_factory
+from app.core.migrations import script_heads, upgrade_connection
+from app.core.result_cache import ResultCache
 from app.main import create_app
-from app.migrations import script_heads, upgrade_connection
 from app.models import Base
-from app.services.group_results import GroupResultService
-from app.services.ranking import RankingService
-from app.services.result_cache import ResultCache
-from app.services.units import search_text
+from app.services.registry.units import search_text
+from app.services.results.group_results import GroupResultService
+from app.services.results.ranking import RankingService
 
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR / "out"

@@ -9,8 +9,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import app.models
-from app.config import get_settings
-from app.db import async_url, ensure_sqlite_directory
+from app.core.config import get_settings
+from app.core.db import async_url, ensure_sqlite_directory
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -13,16 +13,16 @@ from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.config import DatabaseSettings, DatasetSettings, RateLimitSettings, Settings
+from app.core.config import DatabaseSettings, DatasetSettings, RateLimitSettings, Settings
+from app.core.db import create_engine, get_session
+from app.core.migrations import script_heads, upgrade_connection
+from app.core.result_cache import CACHE_KEY
 from app.datasets.demo import build_demo_bundle
 from app.datasets.lamdong import build_lamdong_bundle
-from app.db import create_engine, get_session
 from app.main import create_app
-from app.migrations import script_heads, upgrade_connection
 from app.schemas.keys import ApiKeyCreate, RoleName
-from app.services.api_keys import ApiKeyService
-from app.services.datasets import DatasetLoader, LoadReport
-from app.services.result_cache import CACHE_KEY
+from app.services.access.api_keys import ApiKeyService
+from app.services.registry.datasets import DatasetLoader, LoadReport
 
 
 def _test_url(tmp_dir: Path) -> str:

@@ -25,8 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.result_cache import ResultCache
 from app.repositories.revision import RevisionRepository
-from app.services.result_cache import ResultCache
 
 PUBLIC: Final = "public, max-age=60"
 PRIVATE: Final = "private, no-cache"

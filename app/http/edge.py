@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.middleware.cors import CORSMiddleware
 
-from app.config import Settings
+from app.core.config import Settings
 from app.http import cors
 from app.http.caching import HttpCacheMiddleware
 from app.http.limits import BodyLimitMiddleware

@@ -13,9 +13,9 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response
+from app.core.errors import problem_response
 
-# The title and type app.errors gives an HTTPException with this status, so both paths agree.
+# The title and type app.core.errors gives an HTTPException with this status, so both paths agree.
 _TITLE: Final = HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase
 _SLUG: Final = _TITLE.lower().replace(" ", "-")
 _NO_STORE: Final = {"Cache-Control": "no-store"}

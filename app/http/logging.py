@@ -28,7 +28,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.config import LoggingSettings
+from app.core.config import LoggingSettings
 
 REQUEST_ID_HEADER: Final = "X-Request-ID"
 ACCESS_LOGGER: Final = "app.access"
@@ -167,7 +167,7 @@ def add_request_id_to_error_responses(app: FastAPI) -> None:
     """Put X-Request-ID on the 500 answer of an unhandled error too.
 
     Starlette sends that answer from its outermost middleware, outside this edge, so the
-    installed `Exception` handler (app.errors) is wrapped instead. Call after it is installed.
+    installed `Exception` handler (app.core.errors) is wrapped instead. Call after it is installed.
     """
     handler = app.exception_handlers.get(Exception)
     if handler is None:

@@ -27,8 +27,8 @@ from redis.exceptions import RedisError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.config import RateLimitSettings
-from app.errors import problem_response
+from app.core.config import RateLimitSettings
+from app.core.errors import problem_response
 
 WINDOW_S: Final = 60
 CREDENTIAL_HEADERS: Final = ("x-api-key", "authorization")

@@ -3,8 +3,8 @@
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.result_cache import WROTE_KEY
 from app.models import DataRevision
-from app.services.result_cache import WROTE_KEY
 
 
 class RevisionRepository:

@@ -7,8 +7,8 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from app.core.text import escape_like
 from app.models import LeafScore, OrgUnit, PublishedResult, UnitGroup, UnitLineage
-from app.text import escape_like
 
 
 class UnitRepository:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from app.dependencies import DumpServiceDep, RevisionQuery, YearPath
 from app.routers.responses import NOT_FOUND
 from app.schemas.dump import YearDumpRead
-from app.services.dump import DumpFormat
+from app.services.exports.dump import DumpFormat
 
 router = APIRouter(tags=["open data"])
 

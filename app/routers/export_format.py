@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Response
 
-from app.i18n import Language
+from app.core.i18n import Language
 from app.routers.responses import Responses
-from app.services import export_files
+from app.services.exports import files as export_files
 
 JSON_MEDIA_TYPE = "application/json"
 CSV_MEDIA_TYPE = "text/csv"

@@ -8,7 +8,7 @@ from app.dependencies import ScoreExportServiceDep, YearPath
 from app.routers.export_format import SHEETS, SheetOptionsDep, file_response
 from app.routers.responses import NOT_FOUND
 from app.schemas.base import Code
-from app.services import exporting
+from app.services.exports import scores as exporting
 
 router = APIRouter(tags=["exports"])
 

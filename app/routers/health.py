@@ -7,8 +7,8 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.errors import ServiceError
-from app.migrations import database_heads
+from app.core.errors import ServiceError
+from app.core.migrations import database_heads
 from app.routers.responses import problem
 from app.schemas.base import with_examples
 

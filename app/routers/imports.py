@@ -9,8 +9,8 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from app.core.errors import InvalidInput, Problem
 from app.dependencies import EditorDep, ImportServiceDep, SettingsDep, YearPath
-from app.errors import InvalidInput, Problem
 from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND, Responses, problem
 from app.schemas.base import Code
 from app.schemas.imports import (
@@ -20,9 +20,9 @@ from app.schemas.imports import (
     ImportReportRead,
     MissingLeaves,
 )
-from app.services.access import Role, check_role
-from app.services.import_parsing import PayloadTooLarge, UnsupportedMediaType
-from app.services.importing import ImportSource
+from app.services.access.principal import Role, check_role
+from app.services.imports.parsing.reading import PayloadTooLarge, UnsupportedMediaType
+from app.services.imports.service import ImportSource
 
 router = APIRouter(prefix="/years/{year}/imports", tags=["imports"])
 

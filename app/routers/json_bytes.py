@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from app.i18n import Language
+from app.core.i18n import Language
 
 # The body depends on the negotiated language and format: shared caches must key on both.
 VARY = "Accept, Accept-Language"

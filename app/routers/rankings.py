@@ -14,7 +14,7 @@ from app.routers.export_format import EXPORTABLE, ExportFormat, ExportOptionsDep
 from app.routers.json_bytes import RenderedJSON, rendered
 from app.routers.responses import NOT_FOUND
 from app.schemas.results import RankingRead
-from app.services import export_results
+from app.services.exports import results as export_results
 
 router = APIRouter(prefix="/years/{year}/rankings", tags=["rankings"])
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from app.dependencies import EditorDep, RevisionQuery, ScoreServiceDep, UnitCodePath, YearPath
 from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND
 from app.schemas.scores import ScoresPut, ScoresRead
-from app.services.access import Role, check_role
+from app.services.access.principal import Role, check_role
 
 router = APIRouter(prefix="/years/{year}/units/{unit_code}/scores", tags=["scores"])
 

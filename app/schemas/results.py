@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from app.i18n import Language
+from app.core.i18n import Language
 from app.models.enums import ScoringMethod
 from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import ApiKey
-from app.services.api_keys import hash_key
+from app.services.access.api_keys import hash_key
 from tests.builders import put_small_tree
 from tests.conftest import api_key, http_client
 

@@ -8,10 +8,10 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from app.cli import main
-from app.config import Settings, get_settings
-from app.db import create_engine, create_session_factory
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_session_factory
+from app.core.migrations import script_heads
 from app.main import create_app
-from app.migrations import script_heads
 
 
 @pytest.fixture

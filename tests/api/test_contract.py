@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.openapi import default_document
 from app.schemas.base import DB_INT_MAX, INDEX_TEXT, SCORE_TEXT
 from app.schemas.criteria import BandIn, CriterionIn

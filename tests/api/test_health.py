@@ -8,10 +8,10 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from app.config import Settings
-from app.db import create_session_factory
+from app.core.config import Settings
+from app.core.db import create_session_factory
+from app.core.migrations import script_heads
 from app.main import create_app
-from app.migrations import script_heads
 from tests.builders import assert_problem
 
 

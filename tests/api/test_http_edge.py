@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import (
+from app.core.config import (
     CorsSettings,
     LimitSettings,
     RateLimitSettings,
@@ -96,7 +96,7 @@ class TestRequestId:
         lines = json_lines(capsys.readouterr().out)
         access = [line for line in lines if line["logger"] == ACCESS_LOGGER]
         assert [(line["status"], line["request_id"]) for line in access] == [(500, "r-500")]
-        error = next(line for line in lines if line["logger"] == "app.errors")
+        error = next(line for line in lines if line["logger"] == "app.core.errors")
         assert error["request_id"] == "r-500"
         assert "RuntimeError: boom" in error["exc_info"]
 

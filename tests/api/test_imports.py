@@ -13,11 +13,12 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import ImportSettings
+from app.core.config import ImportSettings
 from app.models import CriteriaSet, Criterion, LeafScore, OrgUnit, UnitGroup
 from app.repositories.revision import RevisionRepository
 from app.repositories.score_staging import ScoreStagingRepository
-from app.services import import_diff, score_import
+from app.services.imports import diff as import_diff
+from app.services.imports import scores as score_import
 from tests.builders import (
     assert_problem,
     create_draft_year,

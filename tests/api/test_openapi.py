@@ -10,8 +10,8 @@ import pytest
 from httpx import AsyncClient
 from pydantic import BaseModel
 
-from app.config import AuthSettings, Settings
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.core.config import AuthSettings, Settings
+from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.main import create_app
 from app.openapi import default_document, render
 from app.routers import health

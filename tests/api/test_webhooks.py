@@ -16,20 +16,20 @@ from httpx import AsyncClient
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.config import WebhookSettings
+from app.core.config import WebhookSettings
 from app.models import Webhook, WebhookDelivery
 from app.repositories.webhooks import WebhookRepository
 from app.schemas.audit import PublishRequest
-from app.services.publication import PublicationService
-from app.services.webhook_delivery import (
+from app.services.publication.service import PublicationService
+from app.services.registry.years import YearService
+from app.services.webhooks.delivery import (
     MAX_ATTEMPTS,
     OutboxDrainer,
     SessionFactory,
     drain,
     retry_delay,
 )
-from app.services.webhook_signing import verify
-from app.services.years import YearService
+from app.services.webhooks.signing import verify
 from tests.builders import assert_problem, create_draft_year, create_unit, put_small_tree
 
 YEAR = 2034

@@ -6,7 +6,7 @@ from app.schemas.criteria import CriteriaSetPut
 from app.schemas.datasets import CriteriaSetSpec, DatasetBundle, UnitScoresSpec, YearSpec
 from app.schemas.scores import LeafScoreIn
 from app.schemas.units import UnitCreate
-from app.services.datasets import DatasetLoader
+from app.services.registry.datasets import DatasetLoader
 from tests.builders import small_tree
 
 

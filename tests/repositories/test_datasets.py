@@ -21,7 +21,7 @@ from app.models import (
 from app.models.enums import YearStatus
 from app.schemas.datasets import DatasetBundle
 from app.schemas.units import UnitCreate
-from app.services.datasets import DatasetConflict, DatasetLoader, LoadReport
+from app.services.registry.datasets import DatasetConflict, DatasetLoader, LoadReport
 
 COUNTED = (OrgUnit, UnitLineage, AssessmentYear, LeafScore, PublishedResult)
 

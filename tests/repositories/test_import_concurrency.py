@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.config import Settings
-from app.db import create_engine
-from app.errors import YearFrozen
+from app.core.config import Settings
+from app.core.db import create_engine
+from app.core.errors import YearFrozen
 from app.models import (
     AssessmentYear,
     AuditEvent,
@@ -35,11 +35,11 @@ from app.schemas.datasets import GroupSpec
 from app.schemas.imports import ImportOptions, ImportReportRead
 from app.schemas.units import UnitCreate
 from app.schemas.years import YearCreate
-from app.services.criteria import CriteriaService
-from app.services.importing import ImportService, ImportSource
-from app.services.publication import PublicationService
-from app.services.units import UnitService
-from app.services.years import YearService
+from app.services.imports.service import ImportService, ImportSource
+from app.services.publication.service import PublicationService
+from app.services.registry.criteria import CriteriaService
+from app.services.registry.units import UnitService
+from app.services.registry.years import YearService
 from tests.builders import small_tree
 
 UNITS = 120

@@ -14,9 +14,9 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from app.config import DatabaseSettings, Settings
-from app.db import async_url, create_engine
-from app.migrations import (
+from app.core.config import DatabaseSettings, Settings
+from app.core.db import async_url, create_engine
+from app.core.migrations import (
     database_heads,
     downgrade_connection,
     script_heads,

@@ -10,20 +10,20 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import Settings
-from app.db import create_engine
+from app.core.config import Settings
+from app.core.db import create_engine
+from app.core.result_cache import ResultCache
 from app.schemas.criteria import CriteriaSetPut
 from app.schemas.datasets import GroupSpec
 from app.schemas.scores import LeafScoreIn, ScoresPut
 from app.schemas.units import UnitCreate
 from app.schemas.years import YearCreate
-from app.services.criteria import CriteriaService
-from app.services.datasets import LoadReport
-from app.services.ranking import RankingService
-from app.services.result_cache import ResultCache
-from app.services.scores import ScoreService
-from app.services.units import UnitService
-from app.services.years import YearService
+from app.services.registry.criteria import CriteriaService
+from app.services.registry.datasets import LoadReport
+from app.services.registry.scores import ScoreService
+from app.services.registry.units import UnitService
+from app.services.registry.years import YearService
+from app.services.results.ranking import RankingService
 from tests.builders import small_tree
 
 YEAR, GROUP = 2090, "prop-test"

@@ -12,13 +12,13 @@ from pydantic import SecretStr
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.config import DatabaseSettings, Settings
-from app.db import WRITES, create_engine, create_session_factory, for_writes, get_session
-from app.migrations import upgrade_connection
+from app.core.config import DatabaseSettings, Settings
+from app.core.db import WRITES, create_engine, create_session_factory, for_writes, get_session
+from app.core.migrations import upgrade_connection
+from app.core.result_cache import ResultCache
 from app.models import ApiKey
 from app.schemas.keys import ApiKeyCreate
-from app.services.api_keys import ApiKeyService
-from app.services.result_cache import ResultCache
+from app.services.access.api_keys import ApiKeyService
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from app.models.enums import ScoringMethod
-from app.services.criteria_tree import code_key, parent_code, validate_tree
+from app.services.registry.criteria_tree import code_key, parent_code, validate_tree
 
 APPRAISAL, SURVEY, INDICATOR = (
     ScoringMethod.APPRAISAL,

@@ -12,7 +12,7 @@ from app.models.enums import LineageKind, ScoringMethod
 from app.schemas.criteria import CriterionIn
 from app.schemas.datasets import CriteriaSetSpec, DatasetBundle, UnitScoresSpec
 from app.schemas.units import UnitCreate
-from app.services.criteria_tree import validate_tree
+from app.services.registry.criteria_tree import validate_tree
 
 DEMO_GROUPS = {"demo-department", "demo-district"}
 YEARS = (2021, 2022, 2023)

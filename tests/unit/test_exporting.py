@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from app.repositories.exports import ExportScoreRow as Row
 from app.routers.export_format import ExportFormat, choose_format
-from app.services.export_files import (
+from app.services.exports.files import (
     AboutItem,
     CellKind,
     Column,
@@ -23,7 +23,7 @@ from app.services.export_files import (
     write_csv,
     write_xlsx,
 )
-from app.services.exporting import CriterionRow, ScoreExport, scores_document
+from app.services.exports.scores import CriterionRow, ScoreExport, scores_document
 
 GENERATED_AT = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 DANGEROUS = ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]

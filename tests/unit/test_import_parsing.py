@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from app.services import import_parsing, json_stream
-from app.services.import_parsing import (
+from app.services.imports.parsing import json_stream
+from app.services.imports.parsing import reading as import_parsing
+from app.services.imports.parsing.reading import (
     BadCell,
     FileFormat,
     ProblemLog,

@@ -6,12 +6,17 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.i18n import preferred_language
+from app.core.i18n import preferred_language
 from app.models.enums import LineageKind
-from app.services.improvement import LeafGap, improvement_order, lowest_units, points_to_pass
-from app.services.lineage import LineageEdge, PreviousLink, comparability, previous_links
-from app.services.ranking_rules import rank_with_ties
-from app.services.scoring import BandRule, band_for, index_of, round_index
+from app.services.results.improvement import (
+    LeafGap,
+    improvement_order,
+    lowest_units,
+    points_to_pass,
+)
+from app.services.results.lineage import LineageEdge, PreviousLink, comparability, previous_links
+from app.services.results.ranking_rules import rank_with_ties
+from app.services.results.scoring import BandRule, band_for, index_of, round_index
 from tests.unit.outcomes import outcome
 
 D = Decimal

@@ -4,7 +4,7 @@ import time
 
 from sqlalchemy.orm import Session
 
-from app.services.result_cache import CACHE_KEY, WROTE_KEY, ResultCache, expire_after_own_commit
+from app.core.result_cache import CACHE_KEY, WROTE_KEY, ResultCache, expire_after_own_commit
 
 
 def test_a_new_revision_drops_everything() -> None:

@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.models.enums import ScoringMethod
-from app.services.breakdown import node_statistics, self_points
-from app.services.group_results import UnitOutcome
-from app.services.ranking_rules import competition_rank, rank_with_ties
-from app.services.score_units import (
+from app.services.results.breakdown import node_statistics, self_points
+from app.services.results.group_results import UnitOutcome
+from app.services.results.ranking_rules import competition_rank, rank_with_ties
+from app.services.results.score_units import (
     LeafScores,
     from_units,
     leaf_units,
@@ -18,7 +18,7 @@ from app.services.score_units import (
     signed_total,
     to_units,
 )
-from app.services.scoring import Tree, build_tree, node_score, total_score
+from app.services.results.scoring import Tree, build_tree, node_score, total_score
 from tests.unit.outcomes import outcome
 
 D = Decimal

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.text import escape_like, fold
+from app.core.text import escape_like, fold
 
 
 class TestFold:

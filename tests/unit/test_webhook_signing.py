@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from app.services.webhook_delivery import retry_delay, shorten
-from app.services.webhook_signing import signature, verify
+from app.services.webhooks.delivery import retry_delay, shorten
+from app.services.webhooks.signing import signature, verify
 
 SECRET = "whsec_test"
 TIMESTAMP = 1_700_000_000

@@ -1,0 +1,67 @@
+"""Who is calling and what they may do: roles ordered by power, and the anonymous caller."""
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from app.core.errors import ServiceError
+
+
+class Role(IntEnum):
+    """Each role may do everything the roles below it may."""
+
+    READER = 1  # read published years
+    EDITOR = 2  # imports and edits of draft years; sees drafts
+    PUBLISHER = 3  # publishing and corrections
+    ADMIN = 4  # units, criteria sets, years, keys, webhooks
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> "Role":
+        return cls[label.upper()]
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role | None  # None: anonymous
+    key_id: int | None = None
+    key_name: str | None = None
+
+    @property
+    def drafts_visible(self) -> bool:
+        """Draft years are seen by editors and above only, never by readers or anonymous."""
+        return self.role is not None and self.role >= Role.EDITOR
+
+    @property
+    def actor(self) -> str | None:
+        """How the audit trail names the caller: the key's name and id, never the key."""
+        return f"{self.key_name} (key {self.key_id})" if self.key_id is not None else None
+
+
+ANONYMOUS = Principal(role=None)
+
+
+class NotAuthenticated(ServiceError):
+    status = 401
+    title = "Not authenticated"
+    slug = "not-authenticated"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+def check_role(principal: Principal, needed: Role) -> None:
+    if principal.role is None:
+        raise NotAuthenticated(
+            f"This needs an API key with the {needed.label} role "
+            "(Authorization: Bearer <key>, or X-API-Key)."
+        )
+    if principal.role < needed:
+        raise Forbidden(
+            f"This needs the {needed.label} role; the key has the {principal.role.label} role."
+        )

@@ -1,0 +1,1 @@
+"""Files for spreadsheets and the open-data portal: score files, result files, the dump."""

@@ -1,0 +1,2 @@
+"""Imports of officials' files: parsed, checked in full, staged, diffed and applied all or
+nothing."""

@@ -1,0 +1,1 @@
+"""Reading import files into raw rows, one module per format, every problem with its place."""

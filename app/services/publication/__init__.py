@@ -1,0 +1,1 @@
+"""Publication of years, corrections as revisions, year snapshots and the audit trail."""

@@ -1,0 +1,90 @@
+"""Assessment years: creation and listing."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, NotFound
+from app.models import AssessmentYear, Source
+from app.models.enums import YearStatus
+from app.repositories.revision import RevisionRepository
+from app.repositories.years import YearRepository
+from app.schemas.years import SourceIn, YearCreate, YearRead
+from app.services.publication.audit import AuditService
+
+
+class YearNotFound(NotFound):
+    title = "Assessment year not found"
+    slug = "year-not-found"
+
+
+class YearExists(Conflict):
+    title = "Assessment year exists"
+    slug = "year-exists"
+
+
+def year_read(year: AssessmentYear) -> YearRead:
+    return YearRead.model_validate(year)
+
+
+class YearService:
+    """Years as one caller may see them: a draft year does not exist for those who may not
+    see drafts (same 404, same message), so not even its existence leaks."""
+
+    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
+        self.session = session
+        self.years = YearRepository(session)
+        self.drafts_visible = drafts_visible
+
+    def visible(self, year: AssessmentYear | None) -> bool:
+        return year is not None and (self.drafts_visible or year.status != YearStatus.DRAFT)
+
+    async def require_year(self, year: int, *, for_update: bool = False) -> AssessmentYear:
+        found = await self.years.get(year, for_update=for_update)
+        if found is None or not self.visible(found):
+            raise YearNotFound(f"No assessment year {year}.")
+        return found
+
+    async def year_exists(self, year: int) -> bool:
+        return self.visible(await self.years.get(year))
+
+    async def list_years(self) -> list[YearRead]:
+        return [year_read(y) for y in await self.years.list_years() if self.visible(y)]
+
+    async def get_year(self, year: int) -> YearRead:
+        return year_read(await self.require_year(year))
+
+    async def create_year(self, data: YearCreate) -> YearRead:
+        created = await self.apply_create_year(data)
+        AuditService(self.session).record(
+            action="create",
+            entity="year",
+            entity_key=str(data.year),
+            year=data.year,
+            after=data.model_dump(mode="json"),
+        )
+        await RevisionRepository(self.session).bump()
+        await self.session.commit()
+        return year_read(created)
+
+    async def apply_create_year(self, data: YearCreate) -> AssessmentYear:
+        if await self.years.get(data.year) is not None:
+            raise YearExists(f"Assessment year {data.year} already exists.")
+        source = await self.apply_source(data.source) if data.source else None
+        created = AssessmentYear(
+            year=data.year,
+            status=YearStatus.DRAFT.value,
+            legal_basis=data.legal_basis,
+            note=data.note,
+            source=source,
+        )
+        await self.years.add(created)
+        return created
+
+    async def apply_source(self, data: SourceIn) -> Source:
+        """Reuse the source with this code, which must say the same; or record a new one."""
+        source = await self.years.get_source(data.code)
+        if source is None:
+            source = Source(code=data.code, title=data.title, url=data.url)
+            await self.years.add(source)
+        elif (source.title, source.url) != (data.title, data.url):
+            raise Conflict(f"Source {data.code!r} is already recorded with another title or URL.")
+        return source

@@ -1,0 +1,1 @@
+"""Results of a (year, group): totals, indices, ranks, breakdowns, improvement lists, histories."""

@@ -1,0 +1,277 @@
+"""Improvement lists: a unit's weakest criteria, a group's lowest units and weakest criteria."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.i18n import Language, pick
+from app.core.result_cache import ResultCache
+from app.models.enums import ScoringMethod
+from app.schemas.results import (
+    CriterionWeaknessRead,
+    FieldWeaknessRead,
+    GroupImprovementsRead,
+    LeafImprovementRead,
+    NextRankRead,
+    UnitImprovementsRead,
+    WeakUnitRead,
+)
+from app.services.results.breakdown import BreakdownService, NodeStats, attainment_pct, points_lost
+from app.services.results.group_results import UnitOutcome
+from app.services.results.presenting import group_label, unit_label
+from app.services.results.scoring import (
+    HUNDRED,
+    INDEX_STEP,
+    SCORE_STEP,
+    ZERO,
+    Tree,
+    is_scored,
+    round_index,
+)
+
+UNIT_ORDER = (
+    "Leaves by points lost (max − score; for a penalty, the deduction), largest first; then by "
+    "lowest attainment; then by criterion code. Bonus leaves are not listed: missing a bonus "
+    "loses nothing. Survey leaves are marked unit_controls=false."
+)
+GROUP_ORDER = (
+    "lowest_units: the N lowest indices, lowest first (ties at the cut-off all included, then by "
+    "unit code), each with its three fields of lowest attainment. weakest_criteria: leaves by "
+    "lowest mean attainment across the group's scored units, then by code."
+)
+
+
+@dataclass(frozen=True)
+class LeafGap:
+    code: str
+    points_lost: Decimal
+    attainment: Decimal
+
+
+def improvement_order(gaps: Sequence[LeafGap]) -> list[LeafGap]:
+    """Points lost descending, then attainment ascending, then criterion code (numeric parts)."""
+    return sorted(
+        gaps,
+        key=lambda g: (-g.points_lost, g.attainment, tuple(int(p) for p in g.code.split("."))),
+    )
+
+
+def points_to_pass(
+    *, own_index: Decimal, own_total: Decimal, above_index: Decimal, max_score: Decimal
+) -> tuple[Decimal, Decimal]:
+    """Index points and total points a unit needs to rank strictly above a better unit.
+
+    Passing means a rounded index at least 0.01 above the other's; since rounding is half-up,
+    the unrounded index must reach above_index + 0.005, so the total must reach
+    (above_index + 0.005) × max / 100, rounded up to score precision.
+    """
+    index_points = above_index + INDEX_STEP - own_index
+    needed_total = ((above_index + INDEX_STEP / 2) * max_score / HUNDRED).quantize(
+        SCORE_STEP, rounding=ROUND_CEILING
+    )
+    return index_points, max(needed_total - own_total, ZERO)
+
+
+def next_above(outcomes: Sequence[UnitOutcome], own: UnitOutcome) -> UnitOutcome | None:
+    """The unit ranked just above: the lowest index strictly greater than the unit's own."""
+    if own.index is None:
+        return None
+    better = [o for o in outcomes if o.index is not None and o.index > own.index]
+    return min(better, key=lambda o: (o.index, o.unit.code)) if better else None
+
+
+def lowest_units(outcomes: Sequence[UnitOutcome], limit: int) -> list[UnitOutcome]:
+    """The `limit` lowest indices, lowest first; units tied with the last one are kept too."""
+    indexed = sorted(
+        (o for o in outcomes if o.index is not None), key=lambda o: (o.index, o.unit.code)
+    )
+    if len(indexed) <= limit:
+        return indexed
+    cutoff = indexed[limit - 1].index
+    return [o for o in indexed if o.index is not None and cutoff is not None and o.index <= cutoff]
+
+
+class ImprovementService:
+    def __init__(
+        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
+    ) -> None:
+        self.breakdowns = BreakdownService(session, cache, drafts_visible=drafts_visible)
+        self.results = self.breakdowns.results
+        self.cache = cache
+
+    async def unit_improvements(
+        self,
+        *,
+        year: int,
+        unit_code: str,
+        limit: int,
+        language: Language,
+        revision: int | None = None,
+    ) -> UnitImprovementsRead:
+        group_year, outcome, tree, stats = await self.breakdowns.scored_outcome(
+            year=year, unit_code=unit_code, revision=revision
+        )
+        uid = outcome.unit.id
+        gaps = []
+        for leaf in tree.leaf_codes:
+            if tree.nodes[leaf].method == ScoringMethod.BONUS:
+                continue
+            score = stats[leaf].score(uid)
+            gaps.append(
+                LeafGap(
+                    leaf, points_lost(tree, leaf, score), attainment_pct(tree, leaf, score) or ZERO
+                )
+            )
+        leaves = [
+            _leaf_read(tree, stats[gap.code], gap, uid, language)
+            for gap in improvement_order(gaps)[:limit]
+        ]
+        above = next_above(group_year.outcomes, outcome)
+        assert outcome.index is not None
+        assert outcome.total is not None
+        next_rank = None
+        if above is not None and above.index is not None and above.rank is not None:
+            index_points, total_points = points_to_pass(
+                own_index=outcome.index,
+                own_total=outcome.total,
+                above_index=above.index,
+                max_score=tree.max_score,
+            )
+            next_rank = NextRankRead(
+                unit=unit_label(above.unit, language),
+                rank=above.rank,
+                index=above.index,
+                index_points_needed=index_points,
+                total_points_needed=total_points,
+            )
+        return UnitImprovementsRead(
+            year=year,
+            revision=group_year.revision,
+            language=language,
+            unit=unit_label(outcome.unit, language),
+            rank=outcome.rank,
+            index=outcome.index,
+            order=UNIT_ORDER,
+            next_rank=next_rank,
+            leaves=leaves,
+        )
+
+    async def group_improvements(
+        self,
+        *,
+        year: int,
+        group: str,
+        limit: int,
+        language: Language,
+        revision: int | None = None,
+    ) -> GroupImprovementsRead:
+        group_year = await self.results.group_year(
+            year=year, group=group, revision=revision, detail=True
+        )
+        tree = group_year.tree
+        stats = await self.breakdowns.node_stats(group_year) if tree is not None else {}
+        lowest = [
+            WeakUnitRead(
+                rank=o.rank,
+                unit=unit_label(o.unit, language),
+                index=o.index,
+                weakest_fields=_weakest_fields(tree, stats, o, language)
+                if tree and o.has_scores
+                else [],
+            )
+            for o in lowest_units(group_year.outcomes, limit)
+            if o.index is not None
+        ]
+        criteria = _weakest_criteria(tree, stats, language) if tree and stats else []
+        return GroupImprovementsRead(
+            year=year,
+            revision=group_year.revision,
+            language=language,
+            group=group_label(group_year, language),
+            order=GROUP_ORDER,
+            lowest_units=lowest,
+            weakest_criteria=criteria[:limit],
+        )
+
+
+def _leaf_read(
+    tree: Tree, stats: NodeStats, gap: LeafGap, uid: int, language: Language
+) -> LeafImprovementRead:
+    node = tree.nodes[gap.code]
+    score = stats.score(uid)
+    assert node.method is not None
+    return LeafImprovementRead(
+        code=gap.code,
+        name=pick(language, node.name_vi, node.name_en),
+        name_vi=node.name_vi,
+        name_en=node.name_en,
+        field_code=gap.code.split(".")[0],
+        method=node.method,
+        unit_controls=node.method != ScoringMethod.SURVEY,
+        max_score=node.max_score,
+        score=score,
+        points_lost=gap.points_lost,
+        attainment_pct=gap.attainment,
+        group_mean=stats.mean,
+        group_best=stats.best,
+        gap_to_mean=stats.mean - score,
+        gap_to_best=stats.best - score,
+    )
+
+
+def _weakest_fields(
+    tree: Tree, stats: dict[str, NodeStats], outcome: UnitOutcome, language: Language
+) -> list[FieldWeaknessRead]:
+    fields = []
+    for code in tree.order:
+        node = tree.nodes[code]
+        scored_leaves = [
+            leaf for leaf in tree.leaves_under[code] if is_scored(tree.nodes[leaf].method)
+        ]
+        # Fields only: the bonus/penalty part is no field of work to improve.
+        if "." in code or node.max_score == 0 or not scored_leaves:
+            continue
+        score = stats[code].score(outcome.unit.id)
+        attainment = attainment_pct(tree, code, score)
+        if attainment is None:
+            continue
+        fields.append((attainment, tuple(int(p) for p in code.split(".")), code, score))
+    fields.sort()
+    return [
+        FieldWeaknessRead(
+            code=code,
+            name=pick(language, tree.nodes[code].name_vi, tree.nodes[code].name_en),
+            attainment_pct=attainment,
+            points_lost=points_lost(tree, code, score),
+        )
+        for attainment, _, code, score in fields[:3]
+    ]
+
+
+def _weakest_criteria(
+    tree: Tree, stats: dict[str, NodeStats], language: Language
+) -> list[CriterionWeaknessRead]:
+    rows = []
+    for leaf in tree.leaf_codes:
+        node = tree.nodes[leaf]
+        if node.method in (ScoringMethod.BONUS, ScoringMethod.PENALTY) or node.method is None:
+            continue
+        mean_attainment = round_index(stats[leaf].mean / node.max_score * HUNDRED)
+        rows.append(
+            CriterionWeaknessRead(
+                code=leaf,
+                name=pick(language, node.name_vi, node.name_en),
+                name_vi=node.name_vi,
+                name_en=node.name_en,
+                method=node.method,
+                unit_controls=node.method != ScoringMethod.SURVEY,
+                max_score=node.max_score,
+                mean_score=stats[leaf].mean,
+                mean_attainment_pct=mean_attainment,
+                units_below_max=stats[leaf].count_below(node.max_score),
+            )
+        )
+    rows.sort(key=lambda r: (r.mean_attainment_pct, tuple(int(p) for p in r.code.split("."))))
+    return rows

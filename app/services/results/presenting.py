@@ -1,0 +1,115 @@
+"""Turning snapshots into labelled schema pieces (names in the chosen language, bands, stats)."""
+
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+
+from app.core.i18n import Language, pick
+from app.schemas.results import (
+    BandRef,
+    GroupStatisticsRead,
+    LabelledRef,
+    PublishedRead,
+    PublishedSummaryRead,
+)
+from app.services.results.group_results import (
+    GroupYear,
+    PublishedSnapshot,
+    UnitOutcome,
+    UnitSnapshot,
+)
+from app.services.results.scoring import BandRule, round_index
+
+
+def unit_label(unit: UnitSnapshot, language: Language) -> LabelledRef:
+    return LabelledRef(
+        code=unit.code,
+        name=pick(language, unit.name_vi, unit.name_en),
+        name_vi=unit.name_vi,
+        name_en=unit.name_en,
+    )
+
+
+def group_label(group_year: GroupYear, language: Language) -> LabelledRef:
+    return LabelledRef(
+        code=group_year.group_code,
+        name=pick(language, group_year.group_name_vi, group_year.group_name_en),
+        name_vi=group_year.group_name_vi,
+        name_en=group_year.group_name_en,
+    )
+
+
+def band_ref(band: BandRule | None, language: Language) -> BandRef | None:
+    if band is None:
+        return None
+    return BandRef(
+        label=pick(language, band.label_vi, band.label_en),
+        label_vi=band.label_vi,
+        label_en=band.label_en,
+    )
+
+
+def published_read(published: PublishedSnapshot | None) -> PublishedRead | None:
+    if published is None:
+        return None
+    return PublishedRead(
+        index=published.index,
+        rank=published.rank,
+        position=published.position,
+        band_vi=published.band_vi,
+        source=published.source,
+    )
+
+
+def median(values: Sequence[Decimal]) -> Decimal:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def group_statistics(group_year: GroupYear, language: Language) -> GroupStatisticsRead:
+    """Count, mean, median, min and max of the indices, rounded half-up to two decimals.
+
+    Band counts use the criteria set's bands where the index was computed, else the band
+    published for the unit; units with neither are not counted.
+    """
+    indices = [o.index for o in group_year.outcomes if o.index is not None]
+    bands: Counter[str] = Counter()
+    for outcome in group_year.outcomes:
+        label = _band_label(outcome, language)
+        if label is not None:
+            bands[label] += 1
+    if not indices:
+        return GroupStatisticsRead(
+            count=0, mean=None, median=None, min=None, max=None, band_counts=dict(bands)
+        )
+    return GroupStatisticsRead(
+        count=len(indices),
+        mean=round_index(sum(indices, Decimal(0)) / len(indices)),
+        median=round_index(median(indices)),
+        min=min(indices),
+        max=max(indices),
+        band_counts=dict(sorted(bands.items())),
+    )
+
+
+def _band_label(outcome: UnitOutcome, language: Language) -> str | None:
+    if outcome.band is not None:
+        return pick(language, outcome.band.label_vi, outcome.band.label_en)
+    if outcome.published is not None:
+        return outcome.published.band_vi
+    return None
+
+
+def summary_read(group_year: GroupYear) -> PublishedSummaryRead | None:
+    summary = group_year.summary
+    if summary is None:
+        return None
+    return PublishedSummaryRead(
+        unit_count=summary.unit_count,
+        band_counts=dict(summary.band_counts) if summary.band_counts else None,
+        note=summary.note,
+        source=summary.source,
+    )

@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, the outbox written with each write, signed delivery."""
