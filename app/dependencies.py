@@ -14,6 +14,7 @@ from app.services.access.api_keys import ApiKeyService
 from app.services.access.principal import ANONYMOUS, NotAuthenticated, Principal, Role, check_role
 from app.services.exports.dump import DumpService
 from app.services.exports.scores import ScoreExportService
+from app.services.health import ReadinessService
 from app.services.imports.service import ImportService
 from app.services.publication.audit import ACTOR_KEY, AuditService
 from app.services.publication.service import PublicationService
@@ -215,3 +216,12 @@ Offset = Annotated[
         description="Items to skip before the page starts; `total` counts them all.",
     ),
 ]
+
+
+async def get_readiness_service(request: Request) -> ReadinessService:
+    return ReadinessService(
+        request.app.state.engine, expected_heads=request.app.state.migration_heads
+    )
+
+
+ReadinessServiceDep = Annotated[ReadinessService, Depends(get_readiness_service)]

@@ -39,16 +39,18 @@ def downgrade_connection(connection: Connection, revision: str = "base") -> None
     command.downgrade(config, revision)
 
 
-async def database_heads(engine: AsyncEngine) -> set[str]:
-    def read(connection: Connection) -> set[str]:
-        # Quiet: readiness probes run this often, and the migration context logs at INFO.
-        logger = logging.getLogger("alembic.runtime.migration")
-        level = logger.level
-        logger.setLevel(logging.WARNING)
-        try:
-            return set(MigrationContext.configure(connection).get_current_heads())
-        finally:
-            logger.setLevel(level)
+def current_heads(connection: Connection) -> set[str]:
+    """The revisions the database is at (empty before the first migration)."""
+    # Quiet: readiness probes run this often, and the migration context logs at INFO.
+    logger = logging.getLogger("alembic.runtime.migration")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        return set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        logger.setLevel(level)
 
+
+async def database_heads(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as connection:
-        return await connection.run_sync(read)
+        return await connection.run_sync(current_heads)
