@@ -2,8 +2,11 @@
 
 from typing import Literal
 
+from app.core.negotiation import best_offer
+
 Language = Literal["vi", "en"]
 DEFAULT_LANGUAGE: Language = "vi"
+LANGUAGES: dict[str, Language] = {"vi": "vi", "en": "en"}
 
 
 def preferred_language(header: str | None) -> Language:
@@ -11,26 +14,8 @@ def preferred_language(header: str | None) -> Language:
 
     'en-US,en;q=0.9,vi;q=0.8' → 'en'; 'fr' → 'vi'; a missing or garbled header → 'vi'.
     """
-    best: tuple[float, int, Language] | None = None
-    for position, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in ("vi", "en"):
-            continue
-        quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                continue
-        if quality <= 0:
-            continue
-        language: Language = "vi" if primary == "vi" else "en"
-        candidate = (quality, -position, language)
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    return best[2] if best else DEFAULT_LANGUAGE
+    chosen = best_offer(header, LANGUAGES, key=lambda tag: tag.split("-")[0])
+    return chosen or DEFAULT_LANGUAGE
 
 
 def pick(language: Language, vi: str, en: str) -> str:

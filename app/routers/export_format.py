@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Response
 
 from app.core.i18n import Language
+from app.core.negotiation import best_offer
 from app.routers.responses import Responses
 from app.services.exports import files as export_files
 
@@ -81,26 +82,9 @@ def choose_format(
     `*/*` keeps the default."""
     if requested is not None:
         return requested
-    best: tuple[float, int, ExportFormat] | None = None
     by_media_type = {MEDIA_TYPES[fmt]: fmt for fmt in offered}
-    for position, part in enumerate((accept or "").split(",")):
-        media_type, *params = part.split(";")
-        fmt = by_media_type.get(media_type.strip().lower())
-        if fmt is None:
-            continue
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if not 0 < quality <= 1:
-            continue
-        if best is None or (quality, -position) > (best[0], best[1]):
-            best = (quality, -position, fmt)
-    return best[2] if best else offered[0]
+    chosen = best_offer(accept, by_media_type)
+    return chosen or offered[0]
 
 
 @dataclass(frozen=True)
