@@ -25,7 +25,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 openapi: $(INSTALLED)  ## write openapi.json, the committed contract, from the app with default settings
-	$(BIN)/python -m app.openapi
+	$(BIN)/par-index openapi --output openapi.json
 
 contract: $(INSTALLED)  ## generated Python/TypeScript clients and schemathesis against a live server
 	.ci/clients

@@ -18,6 +18,8 @@ from app.core.errors import ServiceError
 from app.core.migrations import alembic_config
 from app.datasets.demo import build_demo_bundle
 from app.datasets.lamdong import build_lamdong_bundle
+from app.main import default_document
+from app.openapi import render
 from app.schemas.datasets import DatasetBundle
 from app.schemas.imports import ImportKind, ImportOptions, ImportReportRead
 from app.schemas.keys import ApiKeyCreate, ApiKeyRead, RoleName
@@ -276,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     webhooks.add_subparsers(dest="webhooks_command", required=True).add_parser(
         "drain", help="send every due webhook delivery once (for cron)"
     )
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document (the contract)")
+    openapi.add_argument("-o", "--output", type=Path, default=Path("openapi.json"))
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -299,6 +303,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_import(args, settings)
     if args.command == "keys":
         return _run_keys(args, settings)
+    if args.command == "openapi":
+        args.output.write_text(render(default_document()), encoding="utf-8")
+        print(f"wrote {args.output}")
+        return 0
     if args.command == "webhooks":
         drained = asyncio.run(drain_once(settings))
         print(

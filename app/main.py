@@ -3,6 +3,7 @@
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
@@ -100,3 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # where the endpoint is open to anonymous readers.
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(get_principal)])
     return app
+
+
+def default_document() -> dict[str, Any]:
+    """The OpenAPI document of an app with default settings (no environment, no .env file):
+    what `par-index openapi` writes to the committed openapi.json."""
+    return create_app(Settings.model_construct()).openapi()

@@ -3,7 +3,6 @@ the HTTP edge and the caller checks add (401, 403, 413, 415, 429), stated on eve
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -223,24 +222,6 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def default_document() -> dict[str, Any]:
-    """The document of an app with default settings (no environment, no .env file)."""
-    from app.main import create_app  # app.main installs this module
-
-    return create_app(Settings.model_construct()).openapi()
-
-
 def render(document: dict[str, Any]) -> str:
     """The committed form of openapi.json: sorted keys, two-space indent, final newline."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def main() -> None:
-    """Write openapi.json at the repository root (`make openapi`)."""
-    target = Path(__file__).resolve().parent.parent / "openapi.json"
-    target.write_text(render(default_document()), encoding="utf-8")
-    print(f"wrote {target.name}")
-
-
-if __name__ == "__main__":
-    main()

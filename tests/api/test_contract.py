@@ -8,7 +8,7 @@ import pytest
 from httpx import AsyncClient
 
 from app.core.errors import PROBLEM_MEDIA_TYPE
-from app.openapi import default_document
+from app.main import default_document
 from app.schemas.base import DB_INT_MAX, INDEX_TEXT, SCORE_TEXT
 from app.schemas.criteria import BandIn, CriterionIn
 

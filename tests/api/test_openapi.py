@@ -12,8 +12,8 @@ from pydantic import BaseModel
 
 from app.core.config import AuthSettings, Settings
 from app.core.errors import PROBLEM_MEDIA_TYPE
-from app.main import create_app
-from app.openapi import default_document, render
+from app.main import create_app, default_document
+from app.openapi import render
 from app.routers import health
 from app.schemas import (
     audit,
