@@ -12,7 +12,7 @@ from app.dependencies import (
 from app.routers.export_format import EXPORTABLE, ExportFormat, ExportOptionsDep, file_response
 from app.routers.json_bytes import RenderedJSON, rendered
 from app.routers.responses import NOT_FOUND
-from app.schemas.results import BreakdownRead
+from app.schemas.breakdowns import BreakdownRead
 from app.services.exports import results as export_results
 
 router = APIRouter(tags=["breakdowns"])

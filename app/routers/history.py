@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from app.dependencies import HistoryServiceDep, LanguageDep, UnitCodePath
 from app.routers.responses import NOT_FOUND
-from app.schemas.results import HistoryRead
+from app.schemas.history import HistoryRead
 
 router = APIRouter(tags=["history"])
 

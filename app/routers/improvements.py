@@ -13,7 +13,7 @@ from app.dependencies import (
 )
 from app.routers.export_format import EXPORTABLE, ExportFormat, ExportOptionsDep, file_response
 from app.routers.responses import NOT_FOUND
-from app.schemas.results import GroupImprovementsRead, UnitImprovementsRead
+from app.schemas.improvements import GroupImprovementsRead, UnitImprovementsRead
 from app.services.exports import results as export_results
 
 router = APIRouter(tags=["improvements"])

@@ -13,7 +13,7 @@ from app.dependencies import (
 from app.routers.export_format import EXPORTABLE, ExportFormat, ExportOptionsDep, file_response
 from app.routers.json_bytes import RenderedJSON, rendered
 from app.routers.responses import NOT_FOUND
-from app.schemas.results import RankingRead
+from app.schemas.rankings import RankingRead
 from app.services.exports import results as export_results
 
 router = APIRouter(prefix="/years/{year}/rankings", tags=["rankings"])

@@ -7,14 +7,14 @@ from pydantic import Field
 from app.schemas.audit import PUBLISHED_2024, YearRevisionRead
 from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
 from app.schemas.criteria import CriteriaSetRead
-from app.schemas.results import (
+from app.schemas.rankings import (
     RANKING_RULE,
     STATISTICS_2024,
     SUMMARY_2024,
     GroupStatisticsRead,
-    IndexBasis,
     PublishedSummaryRead,
 )
+from app.schemas.results import IndexBasis
 from app.schemas.years import SOURCE_2024, SourceRead
 
 DUMP_FORMAT = "par-index-dump/1"

@@ -27,7 +27,7 @@ from app.schemas.dump import (
     DumpYearRead,
     YearDumpRead,
 )
-from app.schemas.results import RankingRead
+from app.schemas.rankings import RankingRead
 from app.schemas.units import GroupRead
 from app.schemas.years import SourceRead
 from app.services.exports import dump_files

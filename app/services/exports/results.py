@@ -2,17 +2,15 @@
 
 from collections.abc import Callable, Iterable
 
-from app.schemas.results import (
-    BreakdownRead,
+from app.schemas.breakdowns import BreakdownRead, NodeBreakdownRead
+from app.schemas.improvements import (
     FieldWeaknessRead,
     GroupImprovementsRead,
     LeafImprovementRead,
-    NodeBreakdownRead,
-    RankingEntryRead,
-    RankingRead,
     UnitImprovementsRead,
     WeakUnitRead,
 )
+from app.schemas.rankings import RankingEntryRead, RankingRead
 from app.services.exports.files import (
     FLAG,
     INDEX,

@@ -12,7 +12,7 @@ from app.core.i18n import Language, pick
 from app.core.result_cache import ResultCache
 from app.models.enums import ScoringMethod
 from app.repositories.results import SCORE_UNITS
-from app.schemas.results import BreakdownRead, NodeBreakdownRead
+from app.schemas.breakdowns import BreakdownRead, NodeBreakdownRead
 from app.services.registry.criteria_tree import parent_code
 from app.services.results.group_results import GroupResultService, GroupYear, UnitOutcome
 from app.services.results.presenting import band_ref, group_label, unit_label

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.i18n import Language
 from app.core.result_cache import ResultCache
-from app.schemas.results import HistoryEntryRead, HistoryRead
+from app.schemas.history import HistoryEntryRead, HistoryRead
 from app.services.results.group_results import GroupResultService
 from app.services.results.lineage import LineageEdge, Relation
 from app.services.results.presenting import band_ref, published_read, unit_label

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.i18n import Language, pick
 from app.core.result_cache import ResultCache
 from app.models.enums import ScoringMethod
-from app.schemas.results import (
+from app.schemas.improvements import (
     CriterionWeaknessRead,
     FieldWeaknessRead,
     GroupImprovementsRead,

@@ -5,13 +5,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from app.core.i18n import Language, pick
-from app.schemas.results import (
-    BandRef,
-    GroupStatisticsRead,
-    LabelledRef,
-    PublishedRead,
-    PublishedSummaryRead,
-)
+from app.schemas.rankings import GroupStatisticsRead, PublishedSummaryRead
+from app.schemas.results import BandRef, LabelledRef, PublishedRead
 from app.services.results.group_results import (
     GroupYear,
     PublishedSnapshot,

@@ -7,13 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import NotFound
 from app.core.i18n import Language, pick
 from app.core.result_cache import ResultCache
-from app.schemas.results import (
-    LabelledRef,
-    PreviousRead,
-    PreviousResultRead,
-    RankingEntryRead,
-    RankingRead,
-)
+from app.schemas.rankings import PreviousRead, PreviousResultRead, RankingEntryRead, RankingRead
+from app.schemas.results import LabelledRef
 from app.services.results.group_results import (
     GroupResultService,
     GroupYear,

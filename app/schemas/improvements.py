@@ -1,0 +1,178 @@
+"""Improvement lists: a unit's lowest-scoring leaves and next rank, a group's weakest points."""
+
+from pydantic import Field
+
+from app.core.i18n import Language
+from app.models.enums import ScoringMethod
+from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
+from app.schemas.results import DEMO_DEPARTMENTS, DEMO_HEALTH, LabelledRef, ref_example
+
+DEMO_PLANNING = ref_example(
+    "DEMO-DEP-PLANNING", "Demo Sở Kế hoạch và Đầu tư", "Demo Department of Planning and Investment"
+)
+UNIT_ORDER = "Leaves by points lost, largest first; then by lowest attainment; then by code."
+GROUP_ORDER = (
+    "lowest_units: the N lowest indices, lowest first; weakest_criteria: leaves by lowest mean "
+    "attainment across the group's scored units, then by code."
+)
+LEAF_2_3 = {
+    "code": "2.3",
+    "name": "Theo dõi thi hành pháp luật",
+    "name_vi": "Theo dõi thi hành pháp luật",
+    "name_en": "Monitoring of law enforcement",
+    "field_code": "2",
+    "method": "appraisal",
+    "unit_controls": True,
+    "max_score": "3",
+    "score": "1.8",
+    "points_lost": "1.2",
+    "attainment_pct": "60",
+    "group_mean": "2.4947",
+    "group_best": "3",
+    "gap_to_mean": "0.6947",
+    "gap_to_best": "1.2",
+}
+NEXT_RANK = {
+    "unit": DEMO_PLANNING,
+    "rank": 12,
+    "index": "84.05",
+    "index_points_needed": "0.48",
+    "total_points_needed": "0.475",
+}
+WEAK_FIELD = {
+    "code": "2",
+    "name": "Cải cách thể chế",
+    "attainment_pct": "69.3",
+    "points_lost": "3.07",
+}
+WEAK_UNIT = {
+    "rank": 19,
+    "unit": ref_example(
+        "DEMO-DEP-INDUSTRY", "Demo Sở Công Thương", "Demo Department of Industry and Trade"
+    ),
+    "index": "74.65",
+    "weakest_fields": [WEAK_FIELD],
+}
+WEAK_CRITERION = {
+    "code": "3.2.3",
+    "name": "Tỷ lệ số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
+    "name_vi": "Tỷ lệ số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
+    "name_en": "Rate of digitised records and results",
+    "method": "indicator",
+    "unit_controls": True,
+    "max_score": "1.5",
+    "mean_score": "1.2247",
+    "mean_attainment_pct": "81.65",
+    "units_below_max": 18,
+}
+
+
+class LeafImprovementRead(ApiModel):
+    model_config = with_examples(LEAF_2_3)
+
+    code: str
+    name: str
+    name_vi: str
+    name_en: str
+    field_code: str
+    method: ScoringMethod
+    unit_controls: bool = Field(description="False for survey leaves, which the unit cannot fix.")
+    max_score: ScoreOut
+    score: ScoreOut
+    points_lost: ScoreOut
+    attainment_pct: ScoreOut
+    group_mean: ScoreOut
+    group_best: ScoreOut
+    gap_to_mean: ScoreOut
+    gap_to_best: ScoreOut
+
+
+class NextRankRead(ApiModel):
+    model_config = with_examples(NEXT_RANK)
+
+    unit: LabelledRef
+    rank: int
+    index: IndexOut
+    index_points_needed: IndexOut = Field(description="Index points to pass that unit.")
+    total_points_needed: ScoreOut = Field(description="Total points to pass that unit.")
+
+
+class UnitImprovementsRead(ApiModel):
+    model_config = with_examples(
+        {
+            "year": 2023,
+            "revision": 1,
+            "language": "vi",
+            "unit": DEMO_HEALTH,
+            "rank": 13,
+            "index": "83.58",
+            "order": UNIT_ORDER,
+            "next_rank": NEXT_RANK,
+            "leaves": [LEAF_2_3],
+        }
+    )
+
+    year: int
+    revision: int
+    language: Language
+    unit: LabelledRef
+    rank: int | None
+    index: IndexOut
+    order: str
+    next_rank: NextRankRead | None
+    leaves: list[LeafImprovementRead]
+
+
+class FieldWeaknessRead(ApiModel):
+    model_config = with_examples(WEAK_FIELD)
+
+    code: str
+    name: str
+    attainment_pct: ScoreOut
+    points_lost: ScoreOut
+
+
+class WeakUnitRead(ApiModel):
+    model_config = with_examples(WEAK_UNIT)
+
+    rank: int | None
+    unit: LabelledRef
+    index: IndexOut
+    weakest_fields: list[FieldWeaknessRead]
+
+
+class CriterionWeaknessRead(ApiModel):
+    model_config = with_examples(WEAK_CRITERION)
+
+    code: str
+    name: str
+    name_vi: str
+    name_en: str
+    method: ScoringMethod
+    unit_controls: bool
+    max_score: ScoreOut
+    mean_score: ScoreOut
+    mean_attainment_pct: ScoreOut
+    units_below_max: int
+
+
+class GroupImprovementsRead(ApiModel):
+    model_config = with_examples(
+        {
+            "year": 2023,
+            "revision": 1,
+            "language": "vi",
+            "group": DEMO_DEPARTMENTS,
+            "order": GROUP_ORDER,
+            "lowest_units": [WEAK_UNIT],
+            "weakest_criteria": [WEAK_CRITERION],
+        }
+    )
+
+    year: int
+    revision: int
+    language: Language
+    group: LabelledRef
+    order: str
+    lowest_units: list[WeakUnitRead]
+    weakest_criteria: list[CriterionWeaknessRead]
