@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from app.services.results.group_results import UnitOutcome, UnitSnapshot
+from app.services.results.group_year import UnitOutcome, UnitSnapshot
 
 
 def outcome(code: str, index: str, *, unit_id: int | None = None) -> UnitOutcome:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from app.models.enums import ScoringMethod
 from app.services.results.breakdown import node_statistics, self_points
-from app.services.results.group_results import UnitOutcome
+from app.services.results.group_year import UnitOutcome
 from app.services.results.ranking_rules import competition_rank, rank_with_ties
 from app.services.results.score_units import (
     LeafScores,

@@ -35,7 +35,7 @@ from app.services.publication.snapshots import as_decimal, load_snapshot
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.units import UnitService
 from app.services.registry.years import YearService
-from app.services.results.group_results import GroupYear, UnitSnapshot, snapshot_unit
+from app.services.results.group_year import GroupYear, UnitSnapshot, snapshot_unit
 from app.services.results.ranking import RankingService
 
 

@@ -14,7 +14,8 @@ from app.models.enums import ScoringMethod
 from app.repositories.results import SCORE_UNITS
 from app.schemas.breakdowns import BreakdownRead, NodeBreakdownRead
 from app.services.registry.criteria_tree import parent_code
-from app.services.results.group_results import GroupResultService, GroupYear, UnitOutcome
+from app.services.results.group_results import GroupResultService
+from app.services.results.group_year import GroupYear, UnitOutcome
 from app.services.results.presenting import band_ref, group_label, unit_label
 from app.services.results.ranking_rules import competition_rank
 from app.services.results.score_units import from_units, leaf_units, node_points, to_units

@@ -19,7 +19,7 @@ from app.schemas.improvements import (
     WeakUnitRead,
 )
 from app.services.results.breakdown import BreakdownService, NodeStats, attainment_pct, points_lost
-from app.services.results.group_results import UnitOutcome
+from app.services.results.group_year import UnitOutcome
 from app.services.results.presenting import group_label, unit_label
 from app.services.results.scoring import (
     HUNDRED,

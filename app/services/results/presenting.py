@@ -7,12 +7,7 @@ from decimal import Decimal
 from app.core.i18n import Language, pick
 from app.schemas.rankings import GroupStatisticsRead, PublishedSummaryRead
 from app.schemas.results import BandRef, LabelledRef, PublishedRead
-from app.services.results.group_results import (
-    GroupYear,
-    PublishedSnapshot,
-    UnitOutcome,
-    UnitSnapshot,
-)
+from app.services.results.group_year import GroupYear, PublishedSnapshot, UnitOutcome, UnitSnapshot
 from app.services.results.scoring import BandRule, round_index
 
 

@@ -9,12 +9,8 @@ from app.core.i18n import Language, pick
 from app.core.result_cache import ResultCache
 from app.schemas.rankings import PreviousRead, PreviousResultRead, RankingEntryRead, RankingRead
 from app.schemas.results import LabelledRef
-from app.services.results.group_results import (
-    GroupResultService,
-    GroupYear,
-    UnitOutcome,
-    UnitSnapshot,
-)
+from app.services.results.group_results import GroupResultService
+from app.services.results.group_year import GroupYear, UnitOutcome, UnitSnapshot
 from app.services.results.lineage import PreviousLink, comparability, previous_links
 from app.services.results.presenting import (
     band_ref,
