@@ -23,6 +23,7 @@ from app.services.registry.scores import ScoreService
 from app.services.registry.units import UnitService
 from app.services.registry.years import YearService
 from app.services.results.breakdown import BreakdownService
+from app.services.results.group_results import GroupResultService
 from app.services.results.history import HistoryService
 from app.services.results.improvement import ImprovementService
 from app.services.results.ranking import RankingService
@@ -91,51 +92,56 @@ def get_unit_service(session: SessionDep) -> UnitService:
 
 
 def get_year_service(session: SessionDep, principal: PrincipalDep) -> YearService:
-    return YearService(session, drafts_visible=principal.drafts_visible)
+    # The request's viewer is chosen here; the services below see years through this one.
+    return YearService(session, viewer=principal.viewer)
 
 
-def get_criteria_service(session: SessionDep, principal: PrincipalDep) -> CriteriaService:
-    return CriteriaService(session, drafts_visible=principal.drafts_visible)
+YearServiceDep = Annotated[YearService, Depends(get_year_service)]
 
 
-def get_score_service(session: SessionDep, principal: PrincipalDep) -> ScoreService:
-    return ScoreService(session, drafts_visible=principal.drafts_visible)
+def get_group_result_service(
+    session: SessionDep, cache: ResultCacheDep, years: YearServiceDep
+) -> GroupResultService:
+    return GroupResultService(session, cache, years=years)
 
 
-def get_ranking_service(
-    session: SessionDep, cache: ResultCacheDep, principal: PrincipalDep
-) -> RankingService:
-    return RankingService(session, cache, drafts_visible=principal.drafts_visible)
+GroupResultServiceDep = Annotated[GroupResultService, Depends(get_group_result_service)]
 
 
-def get_breakdown_service(
-    session: SessionDep, cache: ResultCacheDep, principal: PrincipalDep
-) -> BreakdownService:
-    return BreakdownService(session, cache, drafts_visible=principal.drafts_visible)
+def get_criteria_service(session: SessionDep, years: YearServiceDep) -> CriteriaService:
+    return CriteriaService(session, years=years)
 
 
-def get_improvement_service(
-    session: SessionDep, cache: ResultCacheDep, principal: PrincipalDep
-) -> ImprovementService:
-    return ImprovementService(session, cache, drafts_visible=principal.drafts_visible)
+def get_score_service(session: SessionDep, years: YearServiceDep) -> ScoreService:
+    return ScoreService(session, years=years)
 
 
-def get_history_service(
-    session: SessionDep, cache: ResultCacheDep, principal: PrincipalDep
-) -> HistoryService:
-    return HistoryService(session, cache, drafts_visible=principal.drafts_visible)
+def get_ranking_service(results: GroupResultServiceDep) -> RankingService:
+    return RankingService(results)
 
 
-def get_publication_service(session: SessionDep, principal: PrincipalDep) -> PublicationService:
-    return PublicationService(session, drafts_visible=principal.drafts_visible)
+def get_breakdown_service(results: GroupResultServiceDep) -> BreakdownService:
+    return BreakdownService(results)
+
+
+def get_improvement_service(results: GroupResultServiceDep) -> ImprovementService:
+    return ImprovementService(results)
+
+
+def get_history_service(results: GroupResultServiceDep) -> HistoryService:
+    return HistoryService(results)
+
+
+def get_publication_service(session: SessionDep, years: YearServiceDep) -> PublicationService:
+    return PublicationService(session, years=years)
 
 
 def get_audit_service(session: SessionDep) -> AuditService:
     return AuditService(session)
 
 
-def get_score_export_service(session: SessionDep, principal: PrincipalDep) -> ScoreExportService:
-    return ScoreExportService(session, drafts_visible=principal.drafts_visible)
+def get_score_export_service(session: SessionDep, years: YearServiceDep) -> ScoreExportService:
+    return ScoreExportService(session, years=years)
 
 
 def get_api_key_service(session: SessionDep) -> ApiKeyService:
@@ -143,7 +149,6 @@ def get_api_key_service(session: SessionDep) -> ApiKeyService:
 
 
 UnitServiceDep = Annotated[UnitService, Depends(get_unit_service)]
-YearServiceDep = Annotated[YearService, Depends(get_year_service)]
 CriteriaServiceDep = Annotated[CriteriaService, Depends(get_criteria_service)]
 ScoreServiceDep = Annotated[ScoreService, Depends(get_score_service)]
 RankingServiceDep = Annotated[RankingService, Depends(get_ranking_service)]

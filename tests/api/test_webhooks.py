@@ -20,6 +20,7 @@ from app.core.config import WebhookSettings
 from app.models import Webhook, WebhookDelivery
 from app.repositories.webhooks import WebhookRepository
 from app.schemas.audit import PublishRequest
+from app.services.access.viewer import EDITORIAL
 from app.services.publication.service import PublicationService
 from app.services.registry.years import YearService
 from app.services.webhooks.delivery import (
@@ -256,8 +257,11 @@ class TestOutbox:
         hook = await create_webhook(client)
         await draft_year_with_scores(client)
         savepoint = await session.begin_nested()
-        year = await YearService(session).require_year(YEAR, for_update=True)
-        await PublicationService(session).apply_publish(year, data=PublishRequest(), actor=None)
+        years = YearService(session, viewer=EDITORIAL)
+        year = await years.require_year(YEAR, for_update=True)
+        await PublicationService(session, years=years).apply_publish(
+            year, data=PublishRequest(), actor=None
+        )
         assert len(await deliveries(session, hook["id"])) == 1
         await savepoint.rollback()
         assert await deliveries(session, hook["id"]) == []

@@ -35,6 +35,7 @@ from app.schemas.datasets import GroupSpec
 from app.schemas.imports import ImportOptions, ImportReportRead
 from app.schemas.units import UnitCreate
 from app.schemas.years import YearCreate
+from app.services.access.viewer import EDITORIAL
 from app.services.imports.service import ImportService, ImportSource
 from app.services.publication.service import PublicationService
 from app.services.registry.criteria import CriteriaService
@@ -96,12 +97,13 @@ async def scene(pg_settings: Settings, engine: AsyncEngine) -> AsyncIterator[Sce
         group = f"t-conc-{tag}"
         units = tuple(f"T-CONC-{tag}-{n:03d}".upper() for n in range(UNITS))
         await UnitService(session).apply_group(GroupSpec(code=group, name_vi=group, name_en=group))
-        await YearService(session).apply_create_year(YearCreate(year=year, note="concurrency"))
+        years = YearService(session, viewer=EDITORIAL)
+        await years.apply_create_year(YearCreate(year=year, note="concurrency"))
         for code in units:
             await UnitService(session).apply_create_unit(
                 UnitCreate(code=code, name_vi=code, name_en=code, group=group)
             )
-        await CriteriaService(session).apply_criteria_set(
+        await CriteriaService(session, years=years).apply_criteria_set(
             year=year, group=group, data=CriteriaSetPut.model_validate(small_tree())
         )
         await session.commit()
@@ -151,6 +153,10 @@ async def stored_state(engine: AsyncEngine, scene: Scene) -> State:
             .where(OrgUnit.code.in_(scene.units))
         )
         return {(unit, leaf): final for unit, leaf, final in rows}
+
+
+def publication(session: AsyncSession) -> PublicationService:
+    return PublicationService(session, years=YearService(session, viewer=EDITORIAL))
 
 
 async def year_status(engine: AsyncEngine, year: int) -> tuple[str, int]:
@@ -214,7 +220,7 @@ async def test_publishing_during_an_import_waits_and_publishes_the_whole_import(
     async def publishing() -> None:
         await parsing.wait()
         async with AsyncSession(engines[1], expire_on_commit=False) as session:
-            await PublicationService(session).publish(year=scene.year, data=PublishRequest())
+            await publication(session).publish(year=scene.year, data=PublishRequest())
         finished.append("publish")
 
     report, _ = await asyncio.gather(importing(), publishing())
@@ -232,7 +238,7 @@ async def test_an_import_after_a_publish_is_refused_whole(
         AsyncSession(engines[0], expire_on_commit=False) as first,
         AsyncSession(engines[1], expire_on_commit=False) as second,
     ):
-        await PublicationService(first).publish(year=scene.year, data=PublishRequest())
+        await publication(first).publish(year=scene.year, data=PublishRequest())
         with pytest.raises(YearFrozen):
             await run_import(second, scene, scene.state("0.75"))
     assert await stored_state(engines[0], scene) == before

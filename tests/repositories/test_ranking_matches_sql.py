@@ -18,11 +18,13 @@ from app.schemas.datasets import GroupSpec
 from app.schemas.scores import LeafScoreIn, ScoresPut
 from app.schemas.units import UnitCreate
 from app.schemas.years import YearCreate
+from app.services.access.viewer import EDITORIAL
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.datasets import LoadReport
 from app.services.registry.scores import ScoreService
 from app.services.registry.units import UnitService
 from app.services.registry.years import YearService
+from app.services.results.group_results import GroupResultService
 from app.services.results.ranking import RankingService
 from tests.builders import small_tree
 
@@ -70,8 +72,9 @@ async def _rank_both_ways(
             await UnitService(session).apply_group(
                 GroupSpec(code=GROUP, name_vi="Thử", name_en="Property test", sort_order=999)
             )
-            await YearService(session).apply_create_year(YearCreate(year=YEAR))
-            await CriteriaService(session).apply_criteria_set(
+            years = YearService(session, viewer=EDITORIAL)
+            await years.apply_create_year(YearCreate(year=YEAR))
+            await CriteriaService(session, years=years).apply_criteria_set(
                 year=YEAR, group=GROUP, data=CriteriaSetPut.model_validate(small_tree())
             )
             for position, scores in enumerate(units):
@@ -83,10 +86,11 @@ async def _rank_both_ways(
                     LeafScoreIn(criterion=leaf, final_score=Decimal(value))
                     for leaf, value in zip(LEAVES, scores, strict=True)
                 ]
-                await ScoreService(session).apply_scores(
+                await ScoreService(session, years=years).apply_scores(
                     year=YEAR, unit_code=code, data=ScoresPut(scores=rows)
                 )
-            ranking = await RankingService(session, ResultCache()).get_ranking(
+            results = GroupResultService(session, ResultCache(), years=years)
+            ranking = await RankingService(results).get_ranking(
                 year=YEAR, group=GROUP, criterion=None, language="en"
             )
             ours = {e.unit.code: (e.rank or 0, e.index or Decimal(-1)) for e in ranking.entries}

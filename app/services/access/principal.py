@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from app.core.errors import ServiceError
+from app.services.access.viewer import EDITORIAL, PUBLIC, Viewer
 
 
 class Role(IntEnum):
@@ -30,9 +31,9 @@ class Principal:
     key_name: str | None = None
 
     @property
-    def drafts_visible(self) -> bool:
-        """Draft years are seen by editors and above only, never by readers or anonymous."""
-        return self.role is not None and self.role >= Role.EDITOR
+    def viewer(self) -> Viewer:
+        """Editors and above see draft years; readers and anonymous callers never do."""
+        return EDITORIAL if self.role is not None and self.role >= Role.EDITOR else PUBLIC
 
     @property
     def actor(self) -> str | None:

@@ -30,11 +30,13 @@ from app.schemas.dump import (
 from app.schemas.rankings import RankingRead
 from app.schemas.units import GroupRead
 from app.schemas.years import SourceRead
+from app.services.access.viewer import PUBLIC
 from app.services.exports import dump_files
 from app.services.publication.snapshots import as_decimal, load_snapshot
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.units import UnitService
 from app.services.registry.years import YearService
+from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitSnapshot, snapshot_unit
 from app.services.results.ranking import RankingService
 
@@ -55,9 +57,9 @@ class DumpService:
         self.session = session
         self.cache = cache
         # Never drafts, not even for editors: the dump is what was published.
-        self.years = YearService(session, drafts_visible=False)
-        self.rankings = RankingService(session, cache, drafts_visible=False)
-        self.criteria = CriteriaService(session, drafts_visible=False)
+        self.years = YearService(session, viewer=PUBLIC)
+        self.rankings = RankingService(GroupResultService(session, cache, years=self.years))
+        self.criteria = CriteriaService(session, years=self.years)
         self.units = UnitService(session)
 
     async def dump_file(

@@ -112,9 +112,9 @@ def scores_document(export: ScoreExport) -> ExportDocument:
 
 
 class ScoreExportService:
-    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
+    def __init__(self, session: AsyncSession, *, years: YearService) -> None:
         self.exports = ExportRepository(session)
-        self.years = YearService(session, drafts_visible=drafts_visible)
+        self.years = years
         self.units = UnitService(session)
 
     async def score_export(self, *, year: int, group: str | None) -> ScoreExport:

@@ -35,6 +35,7 @@ from app.schemas.imports import (
     ImportRecordRead,
     ImportReportRead,
 )
+from app.services.access.viewer import EDITORIAL
 from app.services.imports.diff import Diff
 from app.services.imports.parsing import reading as parsing
 from app.services.imports.parsing.reading import (
@@ -128,7 +129,7 @@ class ImportService:
         self.session = session
         self.imports = ImportRepository(session)
         self.records = PublicationRepository(session)
-        self.years = YearService(session)
+        self.years = YearService(session, viewer=EDITORIAL)  # imports write draft years
 
     async def list_imports(self, year: int) -> list[ImportRecordRead]:
         await self.years.require_year(year)
@@ -231,7 +232,7 @@ class ImportService:
         if diff.is_empty or options.dry_run:
             await scores.discard()
             return await self._finish(attempt, assessment_year, diff)
-        await PublicationService(self.session).prepare_write(
+        await PublicationService(self.session, years=self.years).prepare_write(
             assessment_year, correction_reason=options.correction_reason, actor=attempt.actor
         )
         await scores.apply(checked, changed_units)
@@ -268,7 +269,7 @@ class ImportService:
             return await self._finish(attempt, assessment_year, diff)
         trial = await self.session.begin_nested() if options.dry_run else None
         try:
-            await CriteriaService(self.session).apply_criteria_set(
+            await CriteriaService(self.session, years=self.years).apply_criteria_set(
                 year=year, group=group, data=data
             )
         except InvalidInput as error:
@@ -314,7 +315,7 @@ class ImportService:
         mismatches = await self._mismatches(year, specs)
         if diff.is_empty or options.dry_run:
             return await self._finish(attempt, assessment_year, diff, mismatches=mismatches)
-        await PublicationService(self.session).prepare_write(
+        await PublicationService(self.session, years=self.years).prepare_write(
             assessment_year, correction_reason=options.correction_reason, actor=attempt.actor
         )
         for unit, spec in specs:
@@ -338,7 +339,7 @@ class ImportService:
         self, year: int, specs: Sequence[tuple[OrgUnit, PublishedResultSpec]]
     ) -> list[ImportMismatchRead]:
         """Published indices that differ from the index computed from stored leaf scores."""
-        results = GroupResultService(self.session, ResultCache())
+        results = GroupResultService(self.session, ResultCache(), years=self.years)
         groups = dict(await self.imports.list_groups())
         found = []
         for unit, spec in specs:

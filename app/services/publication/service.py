@@ -32,9 +32,9 @@ def guard_write(assessment_year: AssessmentYear, *, correction_reason: str | Non
 
 
 class PublicationService:
-    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
+    def __init__(self, session: AsyncSession, *, years: YearService) -> None:
         self.session = session
-        self.years = YearService(session, drafts_visible=drafts_visible)
+        self.years = years
         self.records = PublicationRepository(session)
         self.audit = AuditService(session)
         self.outbox = WebhookOutbox(session)

@@ -89,10 +89,10 @@ def _structure(nodes: list[CriterionIn] | list[Criterion]) -> set[tuple[str, obj
 
 
 class CriteriaService:
-    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
+    def __init__(self, session: AsyncSession, *, years: YearService) -> None:
         self.session = session
         self.criteria = CriteriaRepository(session)
-        self.years = YearService(session, drafts_visible=drafts_visible)
+        self.years = years
         self.units = UnitService(session)
 
     async def get_criteria_set(
@@ -155,7 +155,7 @@ class CriteriaService:
             )
 
         existing = await self.criteria.get_set(year=year, group_id=unit_group.id)
-        await PublicationService(self.session).prepare_write(
+        await PublicationService(self.session, years=self.years).prepare_write(
             assessment_year, correction_reason=data.correction_reason, actor=None
         )
         AuditService(self.session).record(

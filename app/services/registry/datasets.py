@@ -20,6 +20,7 @@ from app.schemas.datasets import (
     UnitScoresSpec,
 )
 from app.schemas.units import LineageEventCreate, UnitCreate
+from app.services.access.viewer import EDITORIAL
 from app.services.publication.audit import AuditService
 from app.services.publication.service import PublicationService
 from app.services.registry.criteria import CriteriaService
@@ -54,9 +55,9 @@ class DatasetLoader:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.units = UnitService(session)
-        self.years = YearService(session)
-        self.criteria = CriteriaService(session)
-        self.scores = ScoreService(session)
+        self.years = YearService(session, viewer=EDITORIAL)  # the loader writes draft years
+        self.criteria = CriteriaService(session, years=self.years)
+        self.scores = ScoreService(session, years=self.years)
         self.score_rows = ScoreRepository(session)
         self.criteria_rows = CriteriaRepository(session)
 
@@ -114,7 +115,7 @@ class DatasetLoader:
         for year_spec in bundle.years:
             if year_spec.status == YearStatus.PUBLISHED and year_spec.year not in frozen:
                 stored = await self.years.require_year(year_spec.year, for_update=True)
-                await PublicationService(self.session).apply_publish(
+                await PublicationService(self.session, years=self.years).apply_publish(
                     stored, data=PublishRequest(), actor=f"dataset:{bundle.name}"
                 )
         await self.session.flush()

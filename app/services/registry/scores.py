@@ -87,11 +87,11 @@ def _ancestors(code: str) -> list[str]:
 
 
 class ScoreService:
-    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
+    def __init__(self, session: AsyncSession, *, years: YearService) -> None:
         self.session = session
         self.scores = ScoreRepository(session)
         self.criteria = CriteriaRepository(session)
-        self.years = YearService(session, drafts_visible=drafts_visible)
+        self.years = years
         self.units = UnitService(session)
 
     async def _criteria_set_for(self, unit: OrgUnit, year: int) -> CriteriaSet:
@@ -193,7 +193,7 @@ class ScoreService:
                 f"{len(problems)} problem(s) in the scores of {unit_code!r}; nothing was saved.",
                 errors=problems,
             )
-        await PublicationService(self.session).prepare_write(
+        await PublicationService(self.session, years=self.years).prepare_write(
             assessment_year, correction_reason=data.correction_reason, actor=None
         )
         before = [

@@ -8,6 +8,7 @@ from app.models.enums import YearStatus
 from app.repositories.revision import RevisionRepository
 from app.repositories.years import YearRepository
 from app.schemas.years import SourceIn, YearCreate, YearRead
+from app.services.access.viewer import Viewer
 from app.services.publication.audit import AuditService
 
 
@@ -26,16 +27,16 @@ def year_read(year: AssessmentYear) -> YearRead:
 
 
 class YearService:
-    """Years as one caller may see them: a draft year does not exist for those who may not
-    see drafts (same 404, same message), so not even its existence leaks."""
+    """Years as one viewer may see them: a draft year does not exist for the public (same
+    404, same message), so not even its existence leaks (see Viewer)."""
 
-    def __init__(self, session: AsyncSession, *, drafts_visible: bool = True) -> None:
+    def __init__(self, session: AsyncSession, *, viewer: Viewer) -> None:
         self.session = session
         self.years = YearRepository(session)
-        self.drafts_visible = drafts_visible
+        self.viewer = viewer
 
     def visible(self, year: AssessmentYear | None) -> bool:
-        return year is not None and (self.drafts_visible or year.status != YearStatus.DRAFT)
+        return year is not None and self.viewer.sees(year.status)
 
     async def require_year(self, year: int, *, for_update: bool = False) -> AssessmentYear:
         found = await self.years.get(year, for_update=for_update)

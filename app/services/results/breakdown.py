@@ -5,11 +5,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.core.errors import NotFound
 from app.core.i18n import Language, pick
-from app.core.result_cache import ResultCache
 from app.models.enums import ScoringMethod
 from app.repositories.results import SCORE_UNITS
 from app.schemas.breakdowns import BreakdownRead, NodeBreakdownRead
@@ -108,11 +105,9 @@ def self_points(tree: Tree, selfs: Mapping[str, Decimal]) -> dict[str, Decimal |
 
 
 class BreakdownService:
-    def __init__(
-        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
-    ) -> None:
-        self.results = GroupResultService(session, cache, drafts_visible=drafts_visible)
-        self.cache = cache
+    def __init__(self, results: GroupResultService) -> None:
+        self.results = results
+        self.cache = results.cache
 
     async def scored_outcome(
         self, *, year: int, unit_code: str, revision: int | None = None
@@ -145,8 +140,8 @@ class BreakdownService:
         self, *, year: int, unit_code: str, language: Language, revision: int | None = None
     ) -> bytes:
         await self.results.sync()
-        visible = self.results.years.drafts_visible
-        key = ("breakdown", year, unit_code, language, revision, visible)
+        # Rendered per side, so a draft's breakdown never reaches the public.
+        key = ("breakdown", year, unit_code, language, revision, self.results.viewer.sees_drafts)
         cached = self.cache.get(key)
         if isinstance(cached, bytes):
             return cached

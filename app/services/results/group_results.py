@@ -6,9 +6,10 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.result_cache import ResultCache
-from app.models.enums import LineageKind, ScoringMethod, YearStatus
+from app.models.enums import LineageKind, ScoringMethod
 from app.repositories.results import SCORE_UNITS, ResultRepository
 from app.repositories.revision import RevisionRepository
+from app.services.access.viewer import Viewer
 from app.services.publication.snapshots import load_snapshot
 from app.services.registry.units import UnitService
 from app.services.registry.years import YearNotFound, YearService
@@ -28,15 +29,19 @@ from app.services.results.scoring import BandRule
 class GroupResultService:
     """Builds GroupYear snapshots from the database, through the revision-checked cache."""
 
-    def __init__(
-        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
-    ) -> None:
+    def __init__(self, session: AsyncSession, cache: ResultCache, *, years: YearService) -> None:
         self.session = session
         self.cache = cache
         self.results = ResultRepository(session)
-        self.years = YearService(session, drafts_visible=drafts_visible)
+        # Decides, for the viewer it was built for, which years exist at all.
+        self.years = years
         self.units = UnitService(session)
         self._synced = False
+
+    @property
+    def viewer(self) -> Viewer:
+        """Who the results are for; a draft year exists for the editorial side only."""
+        return self.years.viewer
 
     async def sync(self) -> None:
         """Check the data revision (at most once per request and per check interval)."""
@@ -57,7 +62,8 @@ class GroupResultService:
         if not detail and cached is None:
             cached = self.cache.get(("group_year", year, group, revision, False))
         if isinstance(cached, GroupYear):
-            if cached.status == YearStatus.DRAFT and not self.years.drafts_visible:
+            # Cached for every viewer alike: whether this one may see the year is checked here.
+            if not self.viewer.sees(cached.status):
                 raise YearNotFound(f"No assessment year {year}.")
             return cached
         built = await self._build(year=year, group=group, revision=revision, detail=detail)

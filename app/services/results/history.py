@@ -2,10 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.core.i18n import Language
-from app.core.result_cache import ResultCache
 from app.schemas.history import HistoryEntryRead, HistoryRead
 from app.services.results.group_results import GroupResultService
 from app.services.results.lineage import LineageEdge, Relation
@@ -30,10 +27,8 @@ def ancestors(unit_id: int, edges: Sequence[LineageEdge]) -> dict[int, Relation]
 
 
 class HistoryService:
-    def __init__(
-        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
-    ) -> None:
-        self.results = GroupResultService(session, cache, drafts_visible=drafts_visible)
+    def __init__(self, results: GroupResultService) -> None:
+        self.results = results
 
     async def get_history(self, *, unit_code: str, language: Language) -> HistoryRead:
         """Index, rank and band for every year with a result; never aggregated across units.

@@ -4,10 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.core.i18n import Language, pick
-from app.core.result_cache import ResultCache
 from app.models.enums import ScoringMethod
 from app.schemas.improvements import (
     CriterionWeaknessRead,
@@ -19,6 +16,7 @@ from app.schemas.improvements import (
     WeakUnitRead,
 )
 from app.services.results.breakdown import BreakdownService, NodeStats, attainment_pct, points_lost
+from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import UnitOutcome
 from app.services.results.presenting import group_label, unit_label
 from app.services.results.scoring import (
@@ -94,12 +92,10 @@ def lowest_units(outcomes: Sequence[UnitOutcome], limit: int) -> list[UnitOutcom
 
 
 class ImprovementService:
-    def __init__(
-        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
-    ) -> None:
-        self.breakdowns = BreakdownService(session, cache, drafts_visible=drafts_visible)
-        self.results = self.breakdowns.results
-        self.cache = cache
+    def __init__(self, results: GroupResultService) -> None:
+        self.breakdowns = BreakdownService(results)
+        self.results = results
+        self.cache = results.cache
 
     async def unit_improvements(
         self,

@@ -2,11 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.core.errors import NotFound
 from app.core.i18n import Language, pick
-from app.core.result_cache import ResultCache
 from app.schemas.rankings import PreviousRead, PreviousResultRead, RankingEntryRead, RankingRead
 from app.schemas.results import LabelledRef
 from app.services.results.group_results import GroupResultService
@@ -36,11 +33,9 @@ class CriterionNotFound(NotFound):
 
 
 class RankingService:
-    def __init__(
-        self, session: AsyncSession, cache: ResultCache, *, drafts_visible: bool = True
-    ) -> None:
-        self.results = GroupResultService(session, cache, drafts_visible=drafts_visible)
-        self.cache = cache
+    def __init__(self, results: GroupResultService) -> None:
+        self.results = results
+        self.cache = results.cache
 
     async def ranking_json(
         self,
@@ -60,7 +55,7 @@ class RankingService:
             criterion,
             language,
             revision,
-            self.results.years.drafts_visible,
+            self.results.viewer.sees_drafts,  # a draft's ranking never reaches the public
         )
         cached = self.cache.get(key)
         if isinstance(cached, bytes):
