@@ -28,6 +28,21 @@ def _table(name: str, columns: Iterable[Column], rows: Iterable[tuple[CellValue,
 
 def dump_tables(dump: YearDumpRead) -> list[Table]:
     """about, units, criteria, bands, scores, rankings, published, group_summaries, revisions."""
+    return [
+        _about_table(dump),
+        _units_table(dump),
+        _criteria_table(dump),
+        _bands_table(dump),
+        _scores_table(dump),
+        _rankings_table(dump),
+        _published_table(dump),
+        _group_summaries_table(dump),
+        _revisions_table(dump),
+    ]
+
+
+def _about_table(dump: YearDumpRead) -> Table:
+    """The year and the revision shown, one field per row."""
     year = dump.year
     about = {
         "format": dump.format,
@@ -42,150 +57,169 @@ def dump_tables(dump: YearDumpRead) -> list[Table]:
         "source_title": year.source.title if year.source else None,
         "source_url": year.source.url if year.source else None,
     }
-    return [
-        _table("about", (Column("field"), Column("value")), about.items()),
-        _table(
-            "units",
-            (Column("code"), Column("name_vi"), Column("name_en"), Column("group")),
-            ((u.code, u.name_vi, u.name_en, u.group) for u in dump.units),
+    return _table("about", (Column("field"), Column("value")), about.items())
+
+
+def _units_table(dump: YearDumpRead) -> Table:
+    return _table(
+        "units",
+        (Column("code"), Column("name_vi"), Column("name_en"), Column("group")),
+        ((u.code, u.name_vi, u.name_en, u.group) for u in dump.units),
+    )
+
+
+def _criteria_table(dump: YearDumpRead) -> Table:
+    return _table(
+        "criteria",
+        (
+            Column("group"),
+            Column("code"),
+            Column("parent_code"),
+            Column("depth", INTEGER),
+            Column("is_leaf", FLAG),
+            Column("name_vi"),
+            Column("name_en"),
+            Column("max_score", SCORE),
+            Column("method"),
         ),
-        _table(
-            "criteria",
+        (
             (
-                Column("group"),
-                Column("code"),
-                Column("parent_code"),
-                Column("depth", INTEGER),
-                Column("is_leaf", FLAG),
-                Column("name_vi"),
-                Column("name_en"),
-                Column("max_score", SCORE),
-                Column("method"),
-            ),
-            (
-                (
-                    tree.group,
-                    node.code,
-                    node.parent_code,
-                    node.depth,
-                    node.is_leaf,
-                    node.name_vi,
-                    node.name_en,
-                    node.max_score,
-                    node.method.value if node.method else None,
-                )
-                for tree in dump.criteria_sets
-                for node in tree.criteria
-            ),
+                tree.group,
+                node.code,
+                node.parent_code,
+                node.depth,
+                node.is_leaf,
+                node.name_vi,
+                node.name_en,
+                node.max_score,
+                node.method.value if node.method else None,
+            )
+            for tree in dump.criteria_sets
+            for node in tree.criteria
         ),
-        _table(
-            "bands",
-            (Column("group"), Column("label_vi"), Column("label_en"), Column("min_index", INDEX)),
-            (
-                (tree.group, band.label_vi, band.label_en, band.min_index)
-                for tree in dump.criteria_sets
-                for band in tree.bands
-            ),
+    )
+
+
+def _bands_table(dump: YearDumpRead) -> Table:
+    return _table(
+        "bands",
+        (Column("group"), Column("label_vi"), Column("label_en"), Column("min_index", INDEX)),
+        (
+            (tree.group, band.label_vi, band.label_en, band.min_index)
+            for tree in dump.criteria_sets
+            for band in tree.bands
         ),
-        _table(
-            "scores",
-            (
-                Column("group"),
-                Column("unit_code"),
-                Column("criterion_code"),
-                Column("self_score", SCORE),
-                Column("final_score", SCORE),
-                Column("note"),
-            ),
-            (
-                (s.group, s.unit, s.criterion, s.self_score, s.final_score, s.note)
-                for s in dump.scores
-            ),
+    )
+
+
+def _scores_table(dump: YearDumpRead) -> Table:
+    return _table(
+        "scores",
+        (
+            Column("group"),
+            Column("unit_code"),
+            Column("criterion_code"),
+            Column("self_score", SCORE),
+            Column("final_score", SCORE),
+            Column("note"),
         ),
-        _table(
-            "rankings",
-            (
-                Column("group"),
-                Column("rank", INTEGER),
-                Column("tie_size", INTEGER),
-                Column("unit_code"),
-                Column("basis"),
-                Column("index", INDEX),
-                Column("total", SCORE),
-                Column("max_score", SCORE),
-                Column("missing_leaves", INTEGER),
-                Column("band_vi"),
-                Column("band_en"),
-                Column("published_index", INDEX),
-                Column("published_rank", INTEGER),
-                Column("rank_disagrees", FLAG),
-                Column("index_disagrees", FLAG),
-            ),
-            (
-                (
-                    ranking.group,
-                    e.rank,
-                    e.tie_size,
-                    e.unit,
-                    e.basis,
-                    e.index,
-                    e.total,
-                    e.max_score,
-                    e.missing_leaves,
-                    e.band_vi,
-                    e.band_en,
-                    e.published_index,
-                    e.published_rank,
-                    e.rank_disagrees,
-                    e.index_disagrees,
-                )
-                for ranking in dump.rankings
-                for e in ranking.entries
-            ),
+        ((s.group, s.unit, s.criterion, s.self_score, s.final_score, s.note) for s in dump.scores),
+    )
+
+
+def _rankings_table(dump: YearDumpRead) -> Table:
+    return _table(
+        "rankings",
+        (
+            Column("group"),
+            Column("rank", INTEGER),
+            Column("tie_size", INTEGER),
+            Column("unit_code"),
+            Column("basis"),
+            Column("index", INDEX),
+            Column("total", SCORE),
+            Column("max_score", SCORE),
+            Column("missing_leaves", INTEGER),
+            Column("band_vi"),
+            Column("band_en"),
+            Column("published_index", INDEX),
+            Column("published_rank", INTEGER),
+            Column("rank_disagrees", FLAG),
+            Column("index_disagrees", FLAG),
         ),
-        _table(
-            "published",
+        (
             (
-                Column("group"),
-                Column("unit_code"),
-                Column("index", INDEX),
-                Column("rank", INTEGER),
-                Column("position"),
-                Column("band_vi"),
-                Column("source"),
-                Column("note"),
-            ),
-            (
-                (p.group, p.unit, p.index, p.rank, p.position, p.band_vi, p.source, p.note)
-                for p in dump.published_results
-            ),
+                ranking.group,
+                e.rank,
+                e.tie_size,
+                e.unit,
+                e.basis,
+                e.index,
+                e.total,
+                e.max_score,
+                e.missing_leaves,
+                e.band_vi,
+                e.band_en,
+                e.published_index,
+                e.published_rank,
+                e.rank_disagrees,
+                e.index_disagrees,
+            )
+            for ranking in dump.rankings
+            for e in ranking.entries
         ),
-        _table(
-            "group_summaries",
-            (
-                Column("group"),
-                Column("unit_count", INTEGER),
-                Column("band_counts"),
-                Column("note"),
-                Column("source"),
-            ),
-            (
-                (
-                    s.group,
-                    s.unit_count,
-                    json.dumps(s.band_counts, ensure_ascii=False) if s.band_counts else None,
-                    s.note,
-                    s.source,
-                )
-                for s in dump.group_summaries
-            ),
+    )
+
+
+def _published_table(dump: YearDumpRead) -> Table:
+    return _table(
+        "published",
+        (
+            Column("group"),
+            Column("unit_code"),
+            Column("index", INDEX),
+            Column("rank", INTEGER),
+            Column("position"),
+            Column("band_vi"),
+            Column("source"),
+            Column("note"),
         ),
-        _table(
-            "revisions",
-            (Column("number", INTEGER), Column("kind"), Column("reason"), Column("created_at")),
-            ((r.number, r.kind, r.reason, r.created_at.isoformat()) for r in dump.revisions),
+        (
+            (p.group, p.unit, p.index, p.rank, p.position, p.band_vi, p.source, p.note)
+            for p in dump.published_results
         ),
-    ]
+    )
+
+
+def _group_summaries_table(dump: YearDumpRead) -> Table:
+    return _table(
+        "group_summaries",
+        (
+            Column("group"),
+            Column("unit_count", INTEGER),
+            Column("band_counts"),
+            Column("note"),
+            Column("source"),
+        ),
+        (
+            (
+                s.group,
+                s.unit_count,
+                json.dumps(s.band_counts, ensure_ascii=False) if s.band_counts else None,
+                s.note,
+                s.source,
+            )
+            for s in dump.group_summaries
+        ),
+    )
+
+
+def _revisions_table(dump: YearDumpRead) -> Table:
+    return _table(
+        "revisions",
+        (Column("number", INTEGER), Column("kind"), Column("reason"), Column("created_at")),
+        ((r.number, r.kind, r.reason, r.created_at.isoformat()) for r in dump.revisions),
+    )
 
 
 def dump_zip(dump: YearDumpRead) -> bytes:
