@@ -5,6 +5,7 @@ the same services as the single endpoints (rankings, criteria sets) so the figur
 differ, and its rendered bytes are cached per data revision like rankings are.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Literal
 
@@ -16,6 +17,7 @@ from app.repositories.exports import ExportRepository
 from app.repositories.publication import PublicationRepository
 from app.repositories.results import ResultRepository
 from app.schemas.audit import YearRevisionRead
+from app.schemas.criteria import CriteriaSetRead
 from app.schemas.dump import (
     DumpGroupRead,
     DumpGroupSummaryRead,
@@ -87,7 +89,28 @@ class DumpService:
         return content, filename
 
     async def year_dump(self, assessment_year: AssessmentYear, *, revision: int) -> YearDumpRead:
+        """Every group with something published at the revision: its units, trees and scores."""
         year = assessment_year.year
+        groups, rankings, group_years = await self._published_groups(year, revision=revision)
+        units = {o.unit.code: o.unit for g in group_years for o in g.outcomes}
+        scores = await self._scores(year, revision, latest=assessment_year.revision, units=units)
+        criteria_sets = await self._criteria_sets(year, revision=revision, rankings=rankings)
+        return YearDumpRead(
+            year=_year_read(assessment_year, revision=revision),
+            revisions=await self._revisions(year, revision=revision),
+            groups=[DumpGroupRead.model_validate(group) for group in groups],
+            units=_units(units.values(), groups=groups),
+            criteria_sets=criteria_sets,
+            scores=scores,
+            rankings=[_ranking(ranking) for ranking in rankings],
+            published_results=_published_results(group_years),
+            group_summaries=_group_summaries(rankings),
+        )
+
+    async def _published_groups(
+        self, year: int, *, revision: int
+    ) -> tuple[list[GroupRead], list[RankingRead], list[GroupYear]]:
+        """The groups with a ranking, a tree or a published summary, in group order."""
         groups: list[GroupRead] = []
         rankings: list[RankingRead] = []
         group_years: list[GroupYear] = []
@@ -103,71 +126,27 @@ class DumpService:
                         year=year, group=group.code, revision=revision
                     )
                 )
-        units = {o.unit.code: o.unit for g in group_years for o in g.outcomes}
-        scores = await self._scores(year, revision, latest=assessment_year.revision, units=units)
-        criteria_sets = [
+        return groups, rankings, group_years
+
+    async def _criteria_sets(
+        self, year: int, *, revision: int, rankings: list[RankingRead]
+    ) -> list[CriteriaSetRead]:
+        """The tree of every group ranked against one (a group with a maximum score)."""
+        return [
             await self.criteria.get_criteria_set(
                 year=year, group=ranking.group.code, revision=revision
             )
             for ranking in rankings
             if ranking.max_score is not None
         ]
-        group_order = {group.code: position for position, group in enumerate(groups)}
-        source = assessment_year.source
-        return YearDumpRead(
-            year=DumpYearRead(
-                year=year,
-                status=assessment_year.status,
-                revision=revision,
-                latest_revision=assessment_year.revision,
-                published_at=assessment_year.published_at,
-                legal_basis=assessment_year.legal_basis,
-                note=assessment_year.note,
-                source=SourceRead.model_validate(source) if source else None,
-            ),
-            revisions=[
-                YearRevisionRead.model_validate(r)
-                for r in await PublicationRepository(self.session).list_revisions(year)
-                if r.number <= revision
-            ],
-            groups=[DumpGroupRead.model_validate(group) for group in groups],
-            units=[
-                DumpUnitRead(
-                    code=unit.code,
-                    name_vi=unit.name_vi,
-                    name_en=unit.name_en,
-                    group=unit.group_code,
-                )
-                for unit in sorted(
-                    units.values(), key=lambda u: (group_order.get(u.group_code, 0), u.code)
-                )
-            ],
-            criteria_sets=criteria_sets,
-            scores=scores,
-            rankings=[_ranking(ranking) for ranking in rankings],
-            published_results=[
-                DumpPublishedResultRead(
-                    group=group_year.group_code,
-                    unit=outcome.unit.code,
-                    index=outcome.published.index,
-                    rank=outcome.published.rank,
-                    position=outcome.published.position,
-                    band_vi=outcome.published.band_vi,
-                    source=outcome.published.source,
-                    note=outcome.published.note,
-                )
-                for group_year in group_years
-                for outcome in group_year.outcomes
-                if outcome.published is not None
-            ],
-            group_summaries=[
-                DumpGroupSummaryRead(
-                    group=ranking.group.code, **ranking.published_summary.model_dump()
-                )
-                for ranking in rankings
-                if ranking.published_summary is not None
-            ],
-        )
+
+    async def _revisions(self, year: int, *, revision: int) -> list[YearRevisionRead]:
+        """The year's revisions up to the one shown."""
+        return [
+            YearRevisionRead.model_validate(r)
+            for r in await PublicationRepository(self.session).list_revisions(year)
+            if r.number <= revision
+        ]
 
     async def _scores(
         self, year: int, revision: int, *, latest: int, units: dict[str, UnitSnapshot]
@@ -219,6 +198,60 @@ class DumpService:
                     )
                 )
         return [score for _, score in sorted(scores, key=lambda item: item[0])]
+
+
+def _year_read(assessment_year: AssessmentYear, *, revision: int) -> DumpYearRead:
+    source = assessment_year.source
+    return DumpYearRead(
+        year=assessment_year.year,
+        status=assessment_year.status,
+        revision=revision,
+        latest_revision=assessment_year.revision,
+        published_at=assessment_year.published_at,
+        legal_basis=assessment_year.legal_basis,
+        note=assessment_year.note,
+        source=SourceRead.model_validate(source) if source else None,
+    )
+
+
+def _units(units: Iterable[UnitSnapshot], *, groups: list[GroupRead]) -> list[DumpUnitRead]:
+    """Units in the order of their groups in the dump, then by code."""
+    group_order = {group.code: position for position, group in enumerate(groups)}
+    return [
+        DumpUnitRead(
+            code=unit.code,
+            name_vi=unit.name_vi,
+            name_en=unit.name_en,
+            group=unit.group_code,
+        )
+        for unit in sorted(units, key=lambda u: (group_order.get(u.group_code, 0), u.code))
+    ]
+
+
+def _published_results(group_years: list[GroupYear]) -> list[DumpPublishedResultRead]:
+    return [
+        DumpPublishedResultRead(
+            group=group_year.group_code,
+            unit=outcome.unit.code,
+            index=outcome.published.index,
+            rank=outcome.published.rank,
+            position=outcome.published.position,
+            band_vi=outcome.published.band_vi,
+            source=outcome.published.source,
+            note=outcome.published.note,
+        )
+        for group_year in group_years
+        for outcome in group_year.outcomes
+        if outcome.published is not None
+    ]
+
+
+def _group_summaries(rankings: list[RankingRead]) -> list[DumpGroupSummaryRead]:
+    return [
+        DumpGroupSummaryRead(group=ranking.group.code, **ranking.published_summary.model_dump())
+        for ranking in rankings
+        if ranking.published_summary is not None
+    ]
 
 
 def _ranking(ranking: RankingRead) -> DumpRankingRead:
