@@ -50,58 +50,107 @@ def validate_tree(
     are left out unless the node itself is penalty-only (then it is the sum of their caps);
     the set's maximum is the sum over scored leaves and, if declared, must match.
     """
-    problems: list[Problem] = []
-    by_code: dict[str, int] = {}
-    for position, node in enumerate(nodes):
-        if node.code in by_code:
-            problems.append(Problem([*loc, position, "code"], f"duplicate code {node.code!r}"))
-        else:
-            by_code[node.code] = position
-
-    children: dict[str, list[str]] = defaultdict(list)
-    for code, position in by_code.items():
-        parent = parent_code(code)
-        if parent is None:
-            continue
-        if parent in by_code:
-            children[parent].append(code)
-        else:
-            problems.append(
-                Problem([*loc, position, "code"], f"parent {parent!r} of {code!r} is missing")
-            )
-
-    penalty_only = _penalty_only_codes(nodes, by_code, children)
+    by_code = _first_positions(nodes)
+    children = _children_present(by_code)
+    problems = [*_duplicate_codes(nodes, loc), *_missing_parents(by_code, loc)]
+    expected = _children_sums(nodes, by_code, children)
     for code, position in by_code.items():
         node = nodes[position]
+        at: list[str | int] = [*loc, position]
         if code in children:
-            if node.method is not None:
-                problems.append(
-                    Problem([*loc, position, "method"], f"{code!r} has children, so no method")
-                )
-            counted = [
-                nodes[by_code[child]].max_score
-                for child in children[code]
-                if code in penalty_only or child not in penalty_only
-            ]
-            expected = sum(counted, Decimal(0))
-            if node.max_score != expected:
-                problems.append(
-                    Problem(
-                        [*loc, position, "max_score"],
-                        f"{code!r} has max {node.max_score} but its children add up to {expected}",
-                    )
-                )
+            problems += _inner_node_problems(node, at, children_sum=expected[code])
         else:
-            if node.method is None:
-                problems.append(
-                    Problem([*loc, position, "method"], f"leaf {code!r} needs a method")
-                )
-            if node.max_score <= 0:
-                problems.append(
-                    Problem([*loc, position, "max_score"], f"leaf {code!r} needs a max above 0")
-                )
+            problems += _leaf_problems(node, at)
+    scored_max = _scored_max(nodes, by_code, children)
+    problems += _maximum_problems(scored_max, declared_max=declared_max, loc=loc)
+    return TreeCheck(problems=problems, scored_max=scored_max)
 
-    scored_max = sum(
+
+def _first_positions(nodes: Sequence[NodeLike]) -> dict[str, int]:
+    """Each code's position in the list; a repeated code keeps its first."""
+    by_code: dict[str, int] = {}
+    for position, node in enumerate(nodes):
+        by_code.setdefault(node.code, position)
+    return by_code
+
+
+def _children_present(by_code: dict[str, int]) -> dict[str, list[str]]:
+    """Each code's children, in list order; a child whose parent is missing has no entry."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for code in by_code:
+        parent = parent_code(code)
+        if parent is not None and parent in by_code:
+            children[parent].append(code)
+    return children
+
+
+def _duplicate_codes(nodes: Sequence[NodeLike], loc: Sequence[str]) -> list[Problem]:
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for position, node in enumerate(nodes):
+        if node.code in seen:
+            problems.append(Problem([*loc, position, "code"], f"duplicate code {node.code!r}"))
+        seen.add(node.code)
+    return problems
+
+
+def _missing_parents(by_code: dict[str, int], loc: Sequence[str]) -> list[Problem]:
+    return [
+        Problem([*loc, position, "code"], f"parent {parent!r} of {code!r} is missing")
+        for code, position in by_code.items()
+        if (parent := parent_code(code)) is not None and parent not in by_code
+    ]
+
+
+def _children_sums(
+    nodes: Sequence[NodeLike], by_code: dict[str, int], children: dict[str, list[str]]
+) -> dict[str, Decimal]:
+    """What each inner node's max must be: its children's maxima, penalty-only ones left out
+    unless the node itself is penalty-only."""
+    penalty_only = _penalty_only_codes(nodes, by_code, children)
+    return {
+        code: sum(
+            (
+                nodes[by_code[child]].max_score
+                for child in kids
+                if code in penalty_only or child not in penalty_only
+            ),
+            Decimal(0),
+        )
+        for code, kids in children.items()
+    }
+
+
+def _inner_node_problems(
+    node: NodeLike, at: list[str | int], *, children_sum: Decimal
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if node.method is not None:
+        problems.append(Problem([*at, "method"], f"{node.code!r} has children, so no method"))
+    if node.max_score != children_sum:
+        problems.append(
+            Problem(
+                [*at, "max_score"],
+                f"{node.code!r} has max {node.max_score} but its children add up to {children_sum}",
+            )
+        )
+    return problems
+
+
+def _leaf_problems(node: NodeLike, at: list[str | int]) -> list[Problem]:
+    problems: list[Problem] = []
+    if node.method is None:
+        problems.append(Problem([*at, "method"], f"leaf {node.code!r} needs a method"))
+    if node.max_score <= 0:
+        problems.append(Problem([*at, "max_score"], f"leaf {node.code!r} needs a max above 0"))
+    return problems
+
+
+def _scored_max(
+    nodes: Sequence[NodeLike], by_code: dict[str, int], children: dict[str, list[str]]
+) -> Decimal:
+    """The index denominator: Σ max over scored (appraisal/survey/indicator) leaves."""
+    return sum(
         (
             nodes[position].max_score
             for code, position in by_code.items()
@@ -109,6 +158,12 @@ def validate_tree(
         ),
         Decimal(0),
     )
+
+
+def _maximum_problems(
+    scored_max: Decimal, *, declared_max: Decimal | None, loc: Sequence[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
     if scored_max <= 0:
         problems.append(Problem([*loc], "the tree has no scored leaf with a positive max"))
     if declared_max is not None and declared_max != scored_max:
@@ -118,7 +173,7 @@ def validate_tree(
                 f"declared max {declared_max} differs from the scored leaves' sum {scored_max}",
             )
         )
-    return TreeCheck(problems=problems, scored_max=scored_max)
+    return problems
 
 
 def _penalty_only_codes(
