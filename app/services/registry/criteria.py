@@ -141,57 +141,55 @@ class CriteriaService:
         assessment_year = await self.years.require_year(year, for_update=True)
         guard_write(assessment_year, correction_reason=data.correction_reason)
         unit_group = await self.units.require_group(group)
-        check = validate_tree(data.criteria, declared_max=data.max_score)
-        problems = [*check.problems]
-        seen_minima = set()
-        for position, band in enumerate(data.bands):
-            if band.min_index in seen_minima:
-                problems.append(_band_problem(position, f"two bands start at {band.min_index}"))
-            seen_minima.add(band.min_index)
-        if problems:
-            raise InvalidInput(
-                f"The criteria set has {len(problems)} problem(s); nothing was saved.",
-                errors=[_in_body(problem) for problem in problems],
-            )
-
+        scored_max = _checked_maximum(data)
         existing = await self.criteria.get_set(year=year, group_id=unit_group.id)
         await PublicationService(self.session, years=self.years).prepare_write(
             assessment_year, correction_reason=data.correction_reason, actor=None
         )
+        self._audit(existing, year=year, group=group, data=data)
+        if existing is None:
+            existing = CriteriaSet(
+                year=year, group=unit_group, max_score=scored_max, criteria=[], bands=[]
+            )
+            await self.criteria.add(existing)
+        else:
+            await self._refuse_structure_change_once_scored(
+                existing, year=year, group=group, data=data
+            )
+        await self._replace_nodes(existing, data)
+        existing.max_score = scored_max
+        await self._replace_bands(existing, data)
+        await self.session.flush()
+        return existing
+
+    def _audit(
+        self, existing: CriteriaSet | None, *, year: int, group: str, data: CriteriaSetPut
+    ) -> None:
         AuditService(self.session).record(
             action="replace" if existing else "create",
             entity="criteria_set",
             entity_key=f"{year}/{group}",
             year=year,
             before=_audit_tree(existing) if existing else None,
-            after={
-                "criteria": [
-                    [c.code, c.name_vi, c.name_en, str(c.max_score), c.method]
-                    for c in data.criteria
-                ],
-                "bands": [[b.label_vi, b.label_en, str(b.min_index)] for b in data.bands],
-            },
+            after=_audit_put(data),
             reason=data.correction_reason,
         )
-        if existing is None:
-            existing = CriteriaSet(
-                year=year, group=unit_group, max_score=check.scored_max, criteria=[], bands=[]
-            )
-            await self.criteria.add(existing)
-        elif _structure(existing.criteria) != _structure(
+
+    async def _refuse_structure_change_once_scored(
+        self, existing: CriteriaSet, *, year: int, group: str, data: CriteriaSetPut
+    ) -> None:
+        if _structure(existing.criteria) != _structure(
             data.criteria
         ) and await self.criteria.has_scores(existing.id):
             raise CriteriaInUse(
                 f"Scores exist against the {group!r} criteria set of {year}; "
                 "only names and bands can change. Remove the scores first."
             )
-        await self._replace_nodes(existing, data)
-        existing.max_score = check.scored_max
-        await self.criteria.delete_bands(existing.id)
+
+    async def _replace_bands(self, criteria_set: CriteriaSet, data: CriteriaSetPut) -> None:
+        await self.criteria.delete_bands(criteria_set.id)
         for band in data.bands:
-            await self.criteria.add(Band(criteria_set_id=existing.id, **band.model_dump()))
-        await self.session.flush()
-        return existing
+            await self.criteria.add(Band(criteria_set_id=criteria_set.id, **band.model_dump()))
 
     async def _replace_nodes(self, criteria_set: CriteriaSet, data: CriteriaSetPut) -> None:
         """Update nodes in place by code, keeping the ids scores point to; add and drop the rest."""
@@ -220,6 +218,29 @@ class CriteriaService:
         await self.session.refresh(criteria_set, attribute_names=["criteria", "bands"])
 
 
+def _checked_maximum(data: CriteriaSetPut) -> Decimal:
+    """The set's maximum (Σ over scored leaves), once the tree and bands break no rule."""
+    check = validate_tree(data.criteria, declared_max=data.max_score)
+    problems = [*check.problems, *_band_problems(data)]
+    if problems:
+        raise InvalidInput(
+            f"The criteria set has {len(problems)} problem(s); nothing was saved.",
+            errors=[_in_body(problem) for problem in problems],
+        )
+    return check.scored_max
+
+
+def _band_problems(data: CriteriaSetPut) -> list[Problem]:
+    """Two bands may not start at the same index."""
+    problems: list[Problem] = []
+    seen_minima: set[Decimal] = set()
+    for position, band in enumerate(data.bands):
+        if band.min_index in seen_minima:
+            problems.append(_band_problem(position, f"two bands start at {band.min_index}"))
+        seen_minima.add(band.min_index)
+    return problems
+
+
 def _audit_tree(criteria_set: CriteriaSet) -> dict[str, list[list[str | None]]]:
     return {
         "criteria": [
@@ -227,6 +248,15 @@ def _audit_tree(criteria_set: CriteriaSet) -> dict[str, list[list[str | None]]]:
             for c in criteria_set.criteria
         ],
         "bands": [[b.label_vi, b.label_en, str(b.min_index)] for b in criteria_set.bands],
+    }
+
+
+def _audit_put(data: CriteriaSetPut) -> dict[str, list[list[str | None]]]:
+    return {
+        "criteria": [
+            [c.code, c.name_vi, c.name_en, str(c.max_score), c.method] for c in data.criteria
+        ],
+        "bands": [[b.label_vi, b.label_en, str(b.min_index)] for b in data.bands],
     }
 
 
