@@ -122,6 +122,14 @@ class CriteriaService:
             raise CriteriaSetNotFound(f"No criteria set for group {group!r} in {year}.")
         return criteria_set_read(found, group_code=group)
 
+    async def find_criteria_set(self, *, year: int, group: str) -> CriteriaSetRead | None:
+        """The tree as it stands, or None when (year, group) has none yet."""
+        unit_group = await self.units.require_group(group)
+        found = await self.criteria.get_set(year=year, group_id=unit_group.id)
+        if found is None or not await self.years.year_exists(year):
+            return None
+        return criteria_set_read(found, group_code=group)
+
     async def put_criteria_set(
         self, *, year: int, group: str, data: CriteriaSetPut
     ) -> CriteriaSetRead:

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import Conflict
 from app.models import PublishedGroupSummary, PublishedResult
 from app.models.enums import YearStatus
-from app.repositories.criteria import CriteriaRepository
 from app.repositories.revision import RevisionRepository
 from app.repositories.scores import ScoreRepository
 from app.schemas.audit import PublishRequest
@@ -59,7 +58,6 @@ class DatasetLoader:
         self.criteria = CriteriaService(session, years=self.years)
         self.scores = ScoreService(session, years=self.years)
         self.score_rows = ScoreRepository(session)
-        self.criteria_rows = CriteriaRepository(session)
 
     async def load(self, bundle: DatasetBundle) -> LoadReport:
         report = LoadReport(dataset=bundle.name)
@@ -94,7 +92,7 @@ class DatasetLoader:
                 report.created["lineage"] += 1
         frozen: set[int] = set()
         for year_spec in bundle.years:
-            existing = await self.years.years.get(year_spec.year)
+            existing = await self.years.find_year(year_spec.year)
             if existing is None:
                 await self.years.apply_create_year(year_spec)
                 report.created["year"] += 1
@@ -121,7 +119,7 @@ class DatasetLoader:
         await self.session.flush()
 
     async def _unit(self, spec: UnitCreate, report: LoadReport) -> None:
-        stored = await self.units.units.get(spec.code)
+        stored = await self.units.find_unit(spec.code)
         if stored is None:
             await self.units.apply_create_unit(spec)
             report.created["unit"] += 1
@@ -132,14 +130,7 @@ class DatasetLoader:
         report.unchanged["unit"] += 1
 
     async def _lineage_recorded(self, spec: LineageEventCreate) -> bool:
-        predecessor = await self.units.require_unit(spec.predecessor)
-        successor = await self.units.require_unit(spec.successor)
-        stored = await self.units.units.get_lineage_event(
-            predecessor_id=predecessor.id,
-            successor_id=successor.id,
-            kind=spec.kind.value,
-            effective_date=spec.effective_date,
-        )
+        stored = await self.units.find_lineage_event(spec)
         if stored is not None and (stored.legal_basis, stored.note) != (
             spec.legal_basis,
             spec.note,
@@ -153,9 +144,8 @@ class DatasetLoader:
         self, spec: CriteriaSetSpec, frozen: set[int], report: LoadReport
     ) -> None:
         """Unchanged if stored the same; applied to a draft year; refused for a published one."""
-        group = await self.units.require_group(spec.group)
-        if await self.criteria_rows.get_set(year=spec.year, group_id=group.id) is not None:
-            stored = await self.criteria.get_criteria_set(year=spec.year, group=spec.group)
+        stored = await self.criteria.find_criteria_set(year=spec.year, group=spec.group)
+        if stored is not None:
             wanted = {(c.code, c.name_vi, c.name_en, c.max_score, c.method) for c in spec.criteria}
             have = {(c.code, c.name_vi, c.name_en, c.max_score, c.method) for c in stored.criteria}
             wanted_bands = {(b.label_vi, b.label_en, b.min_index) for b in spec.bands}
@@ -187,7 +177,7 @@ class DatasetLoader:
 
     async def _published_result(self, spec: PublishedResultSpec, report: LoadReport) -> None:
         unit = await self.units.require_unit(spec.unit)
-        source = await self.years.years.get_source(spec.source)
+        source = await self.years.find_source(spec.source)
         if source is None:
             raise DatasetConflict(f"Source {spec.source!r} is not in the data set.")
         values = {
@@ -214,7 +204,7 @@ class DatasetLoader:
 
     async def _published_group(self, spec: PublishedGroupSpec, report: LoadReport) -> None:
         group = await self.units.require_group(spec.group)
-        source = await self.years.years.get_source(spec.source)
+        source = await self.years.find_source(spec.source)
         if source is None:
             raise DatasetConflict(f"Source {spec.source!r} is not in the data set.")
         values = {"unit_count": spec.unit_count, "band_counts": spec.band_counts, "note": spec.note}

@@ -86,6 +86,9 @@ class UnitService:
             raise GroupNotFound(f"No unit group with code {code!r}.")
         return group
 
+    async def find_unit(self, code: str) -> OrgUnit | None:
+        return await self.units.get(code)
+
     async def require_unit(self, code: str) -> OrgUnit:
         unit = await self.units.get(code)
         if unit is None:
@@ -240,6 +243,17 @@ class UnitService:
         await RevisionRepository(self.session).bump()
         await self.session.commit()
         return lineage_read(event)
+
+    async def find_lineage_event(self, data: LineageEventCreate) -> UnitLineage | None:
+        """The recorded event between these units, of this kind and date; units must exist."""
+        predecessor = await self.require_unit(data.predecessor)
+        successor = await self.require_unit(data.successor)
+        return await self.units.get_lineage_event(
+            predecessor_id=predecessor.id,
+            successor_id=successor.id,
+            kind=data.kind.value,
+            effective_date=data.effective_date,
+        )
 
     async def apply_create_lineage(self, data: LineageEventCreate) -> UnitLineage:
         predecessor = await self.units.get(data.predecessor)

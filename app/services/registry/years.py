@@ -44,6 +44,11 @@ class YearService:
             raise YearNotFound(f"No assessment year {year}.")
         return found
 
+    async def find_year(self, year: int) -> AssessmentYear | None:
+        """The stored year, or None when there is none or the caller may not see it."""
+        found = await self.years.get(year)
+        return found if self.visible(found) else None
+
     async def year_exists(self, year: int) -> bool:
         return self.visible(await self.years.get(year))
 
@@ -79,6 +84,9 @@ class YearService:
         )
         await self.years.add(created)
         return created
+
+    async def find_source(self, code: str) -> Source | None:
+        return await self.years.get_source(code)
 
     async def apply_source(self, data: SourceIn) -> Source:
         """Reuse the source with this code, which must say the same; or record a new one."""
