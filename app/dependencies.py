@@ -12,16 +12,16 @@ from app.core.result_cache import ResultCache
 from app.schemas.base import DB_INT_MAX, Code, CriterionCode
 from app.services.access.api_keys import ApiKeyService
 from app.services.access.principal import ANONYMOUS, NotAuthenticated, Principal, Role, check_role
+from app.services.audit.trail import ACTOR_KEY, AuditService
 from app.services.exports.dump import DumpService
 from app.services.exports.scores import ScoreExportService
 from app.services.health import ReadinessService
 from app.services.imports.service import ImportService
-from app.services.publication.audit import ACTOR_KEY, AuditService
 from app.services.publication.service import PublicationService
+from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.scores import ScoreService
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 from app.services.results.breakdown import BreakdownService
 from app.services.results.group_results import GroupResultService
 from app.services.results.history import HistoryService

@@ -54,8 +54,8 @@ from app.core.result_cache import ResultCache
 from app.main import create_app
 from app.models import Base
 from app.services.access.viewer import EDITORIAL
+from app.services.publication.years import YearService
 from app.services.registry.units import search_text
-from app.services.registry.years import YearService
 from app.services.results.group_results import GroupResultService
 from app.services.results.ranking import RankingService
 

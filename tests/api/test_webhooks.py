@@ -22,7 +22,7 @@ from app.repositories.webhooks import WebhookRepository
 from app.schemas.audit import PublishRequest
 from app.services.access.viewer import EDITORIAL
 from app.services.publication.service import PublicationService
-from app.services.registry.years import YearService
+from app.services.publication.years import YearService
 from app.services.webhooks.delivery import (
     MAX_ATTEMPTS,
     OutboxDrainer,

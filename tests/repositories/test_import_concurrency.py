@@ -38,9 +38,9 @@ from app.schemas.years import YearCreate
 from app.services.access.viewer import EDITORIAL
 from app.services.imports.service import ImportService, ImportSource
 from app.services.publication.service import PublicationService
+from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 from tests.builders import small_tree
 
 UNITS = 120

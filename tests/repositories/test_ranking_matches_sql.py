@@ -19,11 +19,11 @@ from app.schemas.scores import LeafScoreIn, ScoresPut
 from app.schemas.units import UnitCreate
 from app.schemas.years import YearCreate
 from app.services.access.viewer import EDITORIAL
+from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.datasets import LoadReport
 from app.services.registry.scores import ScoreService
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 from app.services.results.group_results import GroupResultService
 from app.services.results.ranking import RankingService
 from tests.builders import small_tree

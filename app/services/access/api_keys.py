@@ -11,7 +11,7 @@ from app.models import ApiKey
 from app.repositories.api_keys import ApiKeyRepository
 from app.schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from app.services.access.principal import NotAuthenticated, Principal, Role
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 
 KEY_PREFIX = "par_"
 # last_used_at is a hint for admins, not an access log: write it at most this often.

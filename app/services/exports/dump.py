@@ -35,9 +35,9 @@ from app.schemas.years import SourceRead
 from app.services.access.viewer import PUBLIC
 from app.services.exports import dump_files
 from app.services.publication.snapshots import as_decimal, load_snapshot
+from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitSnapshot, snapshot_unit
 from app.services.results.ranking import RankingService

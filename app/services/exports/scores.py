@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.repositories.exports import ExportRepository, ExportScoreRow
 from app.services.exports.files import INTEGER, SCORE, AboutItem, Column, ExportDocument, Table
+from app.services.publication.years import YearService
 from app.services.registry.criteria_tree import parent_code
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 
 # Leaf scores in the import layout: one row per stored score; the importer reads these headers.
 SCORE_COLUMNS = (

@@ -36,6 +36,7 @@ from app.schemas.imports import (
     ImportReportRead,
 )
 from app.services.access.viewer import EDITORIAL
+from app.services.audit.trail import AuditService
 from app.services.imports.diff import Diff
 from app.services.imports.parsing import reading as parsing
 from app.services.imports.parsing.reading import (
@@ -47,12 +48,11 @@ from app.services.imports.parsing.reading import (
     UnsupportedMediaType,
 )
 from app.services.imports.scores import ScoreImport
-from app.services.publication.audit import AuditService
 from app.services.publication.service import PublicationService, guard_write
+from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.scores import active_in_year
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 from app.services.results.group_results import GroupResultService
 
 HEAD_BYTES = 512

@@ -11,9 +11,9 @@ from app.repositories.publication import PublicationRepository
 from app.repositories.revision import RevisionRepository
 from app.schemas.audit import PublishRequest, YearRevisionRead
 from app.schemas.years import YearRead
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 from app.services.publication.snapshots import capture
-from app.services.registry.years import YearService, year_read
+from app.services.publication.years import YearService, year_read
 from app.services.webhooks.outbox import YEAR_CORRECTED, YEAR_PUBLISHED, WebhookOutbox, year_event
 
 

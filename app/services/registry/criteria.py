@@ -16,12 +16,12 @@ from app.schemas.criteria import (
     CriterionIn,
     CriterionRead,
 )
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 from app.services.publication.service import PublicationService, guard_write
 from app.services.publication.snapshots import load_snapshot
+from app.services.publication.years import YearService
 from app.services.registry.criteria_tree import code_key, parent_code, validate_tree
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 
 
 class CriteriaSetNotFound(NotFound):

@@ -20,12 +20,12 @@ from app.schemas.datasets import (
 )
 from app.schemas.units import LineageEventCreate, UnitCreate
 from app.services.access.viewer import EDITORIAL
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 from app.services.publication.service import PublicationService
+from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaService
 from app.services.registry.scores import ScoreService
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 
 
 class DatasetConflict(Conflict):

@@ -13,13 +13,13 @@ from app.repositories.revision import RevisionRepository
 from app.repositories.scores import ScoreRepository
 from app.schemas.base import format_decimal
 from app.schemas.scores import LeafScoreIn, LeafScoreRead, ScoresPut, ScoresRead
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 from app.services.publication.service import PublicationService, guard_write
 from app.services.publication.snapshots import as_decimal, load_snapshot
+from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaSetNotFound
 from app.services.registry.criteria_tree import parent_code
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearService
 
 
 def active_in_year(unit: OrgUnit, year: int) -> bool:

@@ -21,7 +21,7 @@ from app.schemas.units import (
     UnitRef,
     UnitUpdate,
 )
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 
 
 class UnitNotFound(NotFound):

@@ -11,8 +11,8 @@ from app.repositories.results import SCORE_UNITS, ResultRepository
 from app.repositories.revision import RevisionRepository
 from app.services.access.viewer import Viewer
 from app.services.publication.snapshots import load_snapshot
+from app.services.publication.years import YearNotFound, YearService
 from app.services.registry.units import UnitService
-from app.services.registry.years import YearNotFound, YearService
 from app.services.results.group_year import GroupSummarySnapshot, GroupYear, UnitSnapshot
 from app.services.results.group_year_builder import (
     GroupInputs,

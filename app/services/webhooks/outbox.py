@@ -32,7 +32,7 @@ from app.schemas.webhooks import (
     WebhookDeliveryRead,
     WebhookRead,
 )
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 
 # Marks the string as a webhook signing secret wherever it is pasted; not itself secret.
 SECRET_PREFIX = "whsec_"  # noqa: S105

@@ -9,7 +9,7 @@ from app.repositories.revision import RevisionRepository
 from app.repositories.years import YearRepository
 from app.schemas.years import SourceIn, YearCreate, YearRead
 from app.services.access.viewer import Viewer
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 
 
 class YearNotFound(NotFound):
