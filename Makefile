@@ -15,10 +15,11 @@ run: migrate load  ## migrate, load the bundled data sets if missing, serve on h
 test: $(INSTALLED)  ## the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 	$(BIN)/pytest
 
-lint: $(INSTALLED)  ## ruff (lint + format check) and mypy --strict
+lint: $(INSTALLED)  ## ruff (lint + format check), mypy --strict, the import-linter layer contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict app
+	$(BIN)/lint-imports --no-cache
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
