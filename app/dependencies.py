@@ -11,7 +11,14 @@ from app.core.i18n import Language, preferred_language
 from app.core.result_cache import ResultCache
 from app.schemas.base import DB_INT_MAX, Code, CriterionCode
 from app.services.access.api_keys import ApiKeyService
-from app.services.access.principal import ANONYMOUS, NotAuthenticated, Principal, Role, check_role
+from app.services.access.principal import (
+    ANONYMOUS,
+    NotAuthenticated,
+    Principal,
+    Role,
+    TwoCredentials,
+    check_role,
+)
 from app.services.audit.trail import ACTOR_KEY, AuditService
 from app.services.exports.dump import DumpService
 from app.services.exports.scores import ScoreExportService
@@ -40,6 +47,22 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+CREDENTIAL_HEADERS = ("Authorization", "X-API-Key")
+
+
+def sent_key(
+    request: Request, bearer: HTTPAuthorizationCredentials | None, api_key: str | None
+) -> str | None:
+    """The one API key the request carries; more than one credential header is a 400."""
+    sent = sum(len(request.headers.getlist(name)) for name in CREDENTIAL_HEADERS)
+    if sent > 1:
+        raise TwoCredentials(
+            "Send the API key once, as `Authorization: Bearer <key>` or as `X-API-Key: <key>`; "
+            "this request carries more than one credential header."
+        )
+    return bearer.credentials if bearer is not None else api_key
+
+
 async def get_principal(
     request: Request,
     session: SessionDep,
@@ -47,7 +70,7 @@ async def get_principal(
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
     """The caller: an API key's role, or anonymous where the settings allow anonymous reads."""
-    key = bearer.credentials if bearer is not None else api_key
+    key = sent_key(request, bearer, api_key)
     if key is None:
         if not get_settings(request).auth.anonymous_read:
             raise NotAuthenticated("Anonymous access is turned off; send an API key.")

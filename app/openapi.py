@@ -1,5 +1,5 @@
 """The OpenAPI document as a contract: tags, one problem schema for every error, and the statuses
-the HTTP edge and the caller checks add (401, 403, 413, 415, 429), stated on every operation."""
+the HTTP edge and the caller checks add (400, 401, 403, 413, 415, 429), stated on each operation."""
 
 import json
 from collections.abc import Iterator
@@ -29,8 +29,9 @@ and the results exactly as published, with rankings, breakdowns and improvement 
 - **Errors** are RFC 9457 `application/problem+json` documents (`ProblemRead`); a 422 lists
   every problem in `errors`.
 - **Scores and indices** travel as decimal strings (`"87.21"`), never binary floats.
-- **Auth**: `Authorization: Bearer <key>` or `X-API-Key: <key>`. Anonymous callers read
-  published years; writes name the role they need (reader < editor < publisher < admin).
+- **Auth**: `Authorization: Bearer <key>` or `X-API-Key: <key>`, never both (400). Anonymous
+  callers read published years; writes name the role they need (reader < editor < publisher <
+  admin).
 - **Rate limits**: anonymous reads per client IP, writes per API key; over the limit the answer
   is 429 with `Retry-After`.
 - **Language**: `Accept-Language: vi` (default) or `en` chooses the primary `name`.
@@ -106,6 +107,9 @@ EDGE_PROBLEMS: dict[str, str] = {
     "422": "The request is not valid; `errors` lists every problem.",
     "429": "Too many requests in this minute; retry after `Retry-After` seconds.",
 }
+TWO_CREDENTIALS = (
+    "More than one credential header was sent (`Authorization` and `X-API-Key`): send one."
+)
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds until the rate-limit window ends.",
@@ -124,8 +128,12 @@ def _problem_content() -> dict[str, Any]:
     return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_REF}}}
 
 
-def _add_problem(responses: dict[str, Any], status: str) -> None:
-    responses.setdefault(status, {"description": EDGE_PROBLEMS[status]})
+def _add_problem(responses: dict[str, Any], status: str, description: str | None = None) -> None:
+    """Document `status`; a second reason for the same status is added to its description."""
+    text = description or EDGE_PROBLEMS[status]
+    response = responses.setdefault(status, {"description": text})
+    if text not in response["description"]:
+        response["description"] = f"{response['description']} {text}"
 
 
 def _document_route(route: RouteContext, operation: dict[str, Any], *, anonymous: bool) -> None:
@@ -136,6 +144,7 @@ def _document_route(route: RouteContext, operation: dict[str, Any], *, anonymous
     role_checked = any(call in ROLE_CHECKS for call in calls)
     if authenticated:
         _add_problem(responses, "401")
+        _add_problem(responses, "400", TWO_CREDENTIALS)
         if anonymous and not role_checked:
             # Anonymous callers read published years, unless the settings turn that off.
             security = operation.setdefault("security", [])

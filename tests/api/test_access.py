@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import ApiKey
 from app.services.access.api_keys import hash_key
-from tests.builders import put_small_tree
+from tests.builders import assert_problem, put_small_tree
 from tests.conftest import api_key, http_client
 
 ROLES = ("anonymous", "reader", "editor", "publisher", "admin")
@@ -218,6 +218,54 @@ class TestApiKeys:
         async with http_client(app) as http:
             response = await http.get("/api/v1/years")
             assert response.status_code == 401
+
+
+UNIT_BODY = {"code": "T-TWO", "name_vi": "Sở", "name_en": "Dept", "group": "department"}
+
+
+class TestTwoCredentials:
+    """One request, one identity: a second credential is refused, never silently ignored."""
+
+    async def test_a_bearer_key_and_another_x_api_key_are_refused(
+        self, app: FastAPI, session: AsyncSession
+    ) -> None:
+        admin, reader = await api_key(session, "admin"), await api_key(session, "reader")
+        async with http_client(app, admin) as http:
+            write = await http.post("/api/v1/units", json=UNIT_BODY, headers={"X-API-Key": reader})
+            read = await http.get("/api/v1/years", headers={"X-API-Key": reader})
+        for response in (write, read):
+            body = assert_problem(response, 400)
+            assert body["type"].endswith("/two-credentials")
+            assert "Authorization" in body["detail"]
+            assert "X-API-Key" in body["detail"]
+        async with http_client(app, admin) as http:
+            assert (await http.get("/api/v1/units/T-TWO")).status_code == 404
+
+    async def test_the_same_key_in_both_headers_is_refused_too(
+        self, app: FastAPI, session: AsyncSession
+    ) -> None:
+        admin = await api_key(session, "admin")
+        async with http_client(app, admin) as http:
+            response = await http.get("/api/v1/keys", headers={"X-API-Key": admin})
+        assert_problem(response, 400)
+
+    async def test_a_repeated_x_api_key_header_is_refused(
+        self, app: FastAPI, session: AsyncSession
+    ) -> None:
+        admin, reader = await api_key(session, "admin"), await api_key(session, "reader")
+        async with http_client(app) as http:
+            response = await http.get(
+                "/api/v1/keys", headers=[("X-API-Key", reader), ("X-API-Key", admin)]
+            )
+        assert_problem(response, 400)
+
+    async def test_a_junk_x_api_key_next_to_a_bearer_key_is_refused(
+        self, app: FastAPI, session: AsyncSession
+    ) -> None:
+        editor = await api_key(session, "editor")
+        async with http_client(app, editor) as http:
+            response = await http.get("/api/v1/years", headers={"X-API-Key": "junk"})
+        assert_problem(response, 400)
 
 
 DRAFT_YEAR = 2035

@@ -50,6 +50,15 @@ class NotAuthenticated(ServiceError):
     slug = "not-authenticated"
 
 
+class TwoCredentials(ServiceError):
+    """Two keys would be two identities: refused, even when both headers carry the same key,
+    because any rule picking one of them lets a client be someone the limits do not see."""
+
+    status = 400
+    title = "Two credentials"
+    slug = "two-credentials"
+
+
 class Forbidden(ServiceError):
     status = 403
     title = "Forbidden"
