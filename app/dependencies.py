@@ -4,11 +4,14 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.db import SessionDep
+from app.core.errors import ServiceError
 from app.core.i18n import Language, preferred_language
 from app.core.result_cache import ResultCache
+from app.http.rate_limit import count_write
 from app.schemas.base import DB_INT_MAX, Code, CriterionCode
 from app.services.access.api_keys import ApiKeyService
 from app.services.access.principal import (
@@ -69,8 +72,21 @@ async def get_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
-    """The caller: an API key's role, or anonymous where the settings allow anonymous reads."""
-    key = sent_key(request, bearer, api_key)
+    """The caller: an API key's role, or anonymous where the settings allow anonymous reads.
+
+    A write is counted against the rate limit here, once the caller is known: by the key's id,
+    or by the client IP when no key authenticated (refusals too, so made-up keys are counted).
+    """
+    try:
+        principal = await _authenticate(request, session, sent_key(request, bearer, api_key))
+    except ServiceError:
+        await count_write(request, key_id=None)
+        raise
+    await count_write(request, key_id=principal.key_id)
+    return principal
+
+
+async def _authenticate(request: Request, session: AsyncSession, key: str | None) -> Principal:
     if key is None:
         if not get_settings(request).auth.anonymous_read:
             raise NotAuthenticated("Anonymous access is turned off; send an API key.")

@@ -7,7 +7,8 @@ Outermost first (a request passes down this list, its response back up):
 3. security headers         — on every answer, refusals and CORS preflights included
 4. CORS                     — so browsers can read 413/429 answers and their Retry-After
 5. body limit               — refuses oversized bodies before anything is counted or read
-6. rate limit               — refuses before the database is touched
+6. rate limit               — refuses reads before the database is touched (writes are
+                               counted after authentication, by the API key's id)
 7. HTTP caching             — innermost: sees the handler's status, adds ETag/304/Cache-Control
 
 Starlette wraps each added middleware around the ones added before it, so they are added
@@ -51,6 +52,8 @@ def install_http_edge(app: FastAPI, settings: Settings, *, api_prefix: str = "/a
     add_metrics_route(app, registry)
 
     app.add_middleware(HttpCacheMiddleware, api_prefix=api_prefix)
+    # Reads are limited here; writes where the caller is authenticated (rate_limit.count_write).
+    app.state.rate_limiter = None
     if settings.rate_limit.enabled:
         limiter = build_rate_limiter(settings.rate_limit)
         app.state.rate_limiter = limiter

@@ -1,36 +1,46 @@
 """Rate limits in fixed one-minute windows: anonymous reads per client IP, writes per API key.
 
-- Anonymous reads (GET/HEAD without `Authorization`/`X-API-Key`) count against the client IP.
+- Anonymous reads (GET/HEAD without `Authorization`/`X-API-Key`) count against the client IP,
+  in the middleware, before the app runs.
 - Reads with a key count against the client IP too, under a higher ceiling: the key is only
   checked later, so a made-up key must not lift the anonymous limit.
-- Writes (any method but GET/HEAD/OPTIONS) count against the API key, identified by a sha256
-  prefix of the header value (the key itself is never stored), or the IP when none is sent.
+- Writes (any method but GET/HEAD/OPTIONS) are counted once the caller is known, by
+  `count_write()` where authentication happens (app/dependencies.py): against the
+  authenticated key's id, whichever header carried it, or against the client IP when no key
+  authenticated (none sent, an unknown or revoked key, two credentials). Counting a header's raw
+  value instead would give every made-up value a fresh count.
 - Over the limit: 429 problem+json with `Retry-After`, the seconds to the window's end.
 
 Counters live in this worker's memory by default, so each worker allows the limit on its own;
 with `rate_limit.redis_url` they live in Redis (INCR + EXPIRE in one transaction) and are shared.
 If Redis cannot be reached the limiter fails open: requests pass and a warning is logged, and
 Redis is not tried again for a few seconds so an outage adds no latency to every request.
-Client IPs are those the server reports: behind a proxy, run uvicorn with --proxy-headers.
+Client IPs are those the server reports: the connection's peer, or what a trusted proxy says
+(`server.forwarded_allow_ips`, none by default).
 """
 
-import hashlib
 import logging
 import math
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Final, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import RateLimitSettings
 from app.core.errors import problem_response
 
 WINDOW_S: Final = 60
+# The title and type app.core.errors gives an HTTPException with this status, so both paths agree.
+_TITLE: Final = HTTPStatus.TOO_MANY_REQUESTS.phrase
+_SLUG: Final = _TITLE.lower().replace(" ", "-")
 CREDENTIAL_HEADERS: Final = ("x-api-key", "authorization")
 _READ_METHODS = frozenset({"GET", "HEAD"})
 _UNLIMITED_METHODS = _READ_METHODS | {"OPTIONS"}
@@ -114,15 +124,25 @@ class Refusal:
     limit: int
     retry_after_s: int
 
+    @property
+    def detail(self) -> str:
+        return f"More than {self.limit} {self.kind} a minute; retry in {self.retry_after_s} s."
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s), "Cache-Control": "no-store"}
+
+
+class TooManyRequests(HTTPException):
+    """A write over its limit, refused inside the app once the caller is known."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(status_code=429, detail=refusal.detail, headers=refusal.headers)
+
 
 def client_ip(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
-
-
-def credential_fingerprint(value: str) -> str:
-    """Identifies an API key in counters without keeping the key."""
-    return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
 class RateLimiter:
@@ -143,28 +163,27 @@ class RateLimiter:
         self.key_prefix = key_prefix
         self.clock = clock
 
-    async def check(self, scope: Scope) -> Refusal | None:
-        """Count the request; a Refusal when it goes over its limit."""
-        method = scope["method"]
-        headers = Headers(scope=scope)
-        credential = next((headers[h] for h in CREDENTIAL_HEADERS if h in headers), None)
-        if method in _READ_METHODS:
-            if credential is not None:
-                kind, limit = "reads with a key", self.keyed_reads_per_minute
-                key = f"{self.key_prefix}:keyed-read:ip:{client_ip(scope)}"
-            else:
-                kind, limit = "anonymous reads", self.anonymous_reads_per_minute
-                key = f"{self.key_prefix}:read:ip:{client_ip(scope)}"
-        elif method in _UNLIMITED_METHODS:
+    async def check_read(self, scope: Scope) -> Refusal | None:
+        """Count a read against the client IP; None for other methods (writes are counted by
+        `check_write` once the caller is known)."""
+        if scope["method"] not in _READ_METHODS:
             return None
+        headers = Headers(scope=scope)
+        if any(name in headers for name in CREDENTIAL_HEADERS):
+            kind, limit = "reads with a key", self.keyed_reads_per_minute
+            key = f"{self.key_prefix}:keyed-read:ip:{client_ip(scope)}"
         else:
-            kind, limit = "writes", self.writes_per_minute
-            who = (
-                f"key:{credential_fingerprint(credential)}"
-                if credential is not None
-                else f"ip:{client_ip(scope)}"
-            )
-            key = f"{self.key_prefix}:write:{who}"
+            kind, limit = "anonymous reads", self.anonymous_reads_per_minute
+            key = f"{self.key_prefix}:read:ip:{client_ip(scope)}"
+        return await self._hit(key, kind=kind, limit=limit)
+
+    async def check_write(self, who: str) -> Refusal | None:
+        """Count a write by `who` (`key:<id>` or `ip:<address>`)."""
+        return await self._hit(
+            f"{self.key_prefix}:write:{who}", kind="writes", limit=self.writes_per_minute
+        )
+
+    async def _hit(self, key: str, *, kind: str, limit: int) -> Refusal | None:
         now = self.clock()
         window = int(now // WINDOW_S)
         count = await self.counter.hit(key, window=window)
@@ -206,17 +225,12 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in self.exempt_paths:
             await self.app(scope, receive, send)
             return
-        refusal = await self.limiter.check(scope)
+        refusal = await self.limiter.check_read(scope)
         if refusal is None:
             await self.app(scope, receive, send)
             return
         response = problem_response(
-            status=429,
-            title="Too many requests",
-            detail=f"More than {refusal.limit} {refusal.kind} a minute; "
-            f"retry in {refusal.retry_after_s} s.",
-            slug="too-many-requests",
-            headers={"Retry-After": str(refusal.retry_after_s), "Cache-Control": "no-store"},
+            status=429, title=_TITLE, detail=refusal.detail, slug=_SLUG, headers=refusal.headers
         )
         await response(scope, receive, send)
 
@@ -228,3 +242,15 @@ class RateLimitMiddleware:
             return message
 
         return receive_and_close
+
+
+async def count_write(request: Request, *, key_id: int | None) -> None:
+    """Count a write against the authenticated key's id, or the client IP when no key
+    authenticated; TooManyRequests over the limit. Reads and OPTIONS are not counted here."""
+    limiter: RateLimiter | None = request.app.state.rate_limiter
+    if limiter is None or request.method in _UNLIMITED_METHODS:
+        return
+    who = f"key:{key_id}" if key_id is not None else f"ip:{client_ip(request.scope)}"
+    refusal = await limiter.check_write(who)
+    if refusal is not None:
+        raise TooManyRequests(refusal)

@@ -281,17 +281,64 @@ class TestRateLimit:
             assert (await reader.get("/api/v1/groups")).status_code == 200
 
     async def test_writes_are_limited_per_key_separately_from_reads(
-        self, build_app: AppBuilder
+        self, build_app: AppBuilder, session: AsyncSession
     ) -> None:
         app = rate_limited_app(build_app, anonymous_reads_per_minute=5, writes_per_minute=2)
-        async with http_client(app, "key-a") as a, http_client(app, "key-b") as b:
-            # Unknown keys are refused (401) but still count: the limit protects the server.
+        key_a, key_b = await api_key(session, "editor"), await api_key(session, "editor")
+        async with http_client(app, key_a) as a, http_client(app, key_b) as b:
             statuses = [(await a.post("/api/v1/units", json={})).status_code for _ in range(3)]
-            assert statuses[:2] != [429, 429]
-            assert statuses[2] == 429
-            assert (await b.post("/api/v1/units", json={})).status_code != 429
+            assert statuses == [403, 403, 429]
+            # Same client address, another key: its own count.
+            assert (await b.post("/api/v1/units", json={})).status_code == 403
         async with http_client(app) as anonymous:
             assert (await anonymous.get("/api/v1/groups")).status_code == 200
+
+    async def test_a_key_is_one_count_whichever_header_carries_it(
+        self, build_app: AppBuilder, session: AsyncSession
+    ) -> None:
+        app = rate_limited_app(build_app, writes_per_minute=2)
+        key = await api_key(session, "editor")
+        async with http_client(app) as http:
+            bearer = await http.post(
+                "/api/v1/units", json={}, headers={"Authorization": f"Bearer {key}"}
+            )
+            header = await http.post("/api/v1/units", json={}, headers={"X-API-Key": key})
+            third = await http.post(
+                "/api/v1/units", json={}, headers={"Authorization": f"Bearer {key}"}
+            )
+        assert [bearer.status_code, header.status_code] == [403, 403]
+        assert_problem(third, 429)
+
+    async def test_a_junk_x_api_key_changing_per_request_is_no_way_around_the_limit(
+        self, build_app: AppBuilder, session: AsyncSession
+    ) -> None:
+        app = rate_limited_app(build_app, writes_per_minute=2)
+        async with http_client(app, await api_key(session, "admin")) as http:
+            statuses = [
+                (
+                    await http.post("/api/v1/units", json={}, headers={"X-API-Key": f"junk-{n}"})
+                ).status_code
+                for n in range(3)
+            ]
+        assert statuses == [400, 400, 429]
+
+    async def test_writes_with_unknown_keys_count_against_the_client_address(
+        self, build_app: AppBuilder
+    ) -> None:
+        app = rate_limited_app(build_app, writes_per_minute=2)
+        statuses = []
+        for attempt in range(3):
+            async with http_client(app, f"made-up-{attempt}") as http:
+                statuses.append((await http.post("/api/v1/units", json={})).status_code)
+        assert statuses == [401, 401, 429]
+
+    async def test_anonymous_writes_count_against_the_client_address(
+        self, build_app: AppBuilder
+    ) -> None:
+        app = rate_limited_app(build_app, writes_per_minute=1)
+        async with http_client(app) as http:
+            statuses = [(await http.post("/api/v1/units", json={})).status_code for _ in range(2)]
+        assert statuses == [401, 429]
 
     async def test_a_made_up_key_does_not_lift_the_read_limit(self, build_app: AppBuilder) -> None:
         app = rate_limited_app(build_app, anonymous_reads_per_minute=1, keyed_reads_per_minute=3)
@@ -334,8 +381,8 @@ async def redis_prefix() -> AsyncIterator[str]:
 
 
 class TestRedisRateLimit:
-    async def test_counters_are_shared_through_redis_and_keys_are_hashed(
-        self, build_app: AppBuilder, redis_prefix: str
+    async def test_counters_are_shared_through_redis_by_key_id_never_the_key(
+        self, build_app: AppBuilder, session: AsyncSession, redis_prefix: str
     ) -> None:
         limits = {
             "anonymous_reads_per_minute": 2,
@@ -352,21 +399,22 @@ class TestRedisRateLimit:
                 refused = await one.get("/api/v1/groups")
                 assert_problem(refused, 429)
                 assert refused.headers["Retry-After"] == "15"
-            async with http_client(first, "raw-key-value") as keyed:
+            key = await api_key(session, "editor")
+            async with http_client(first, key) as keyed:
                 assert (await keyed.post("/api/v1/units", json={})).status_code != 429
                 assert (await keyed.post("/api/v1/units", json={})).status_code == 429
             client = Redis.from_url(REDIS_URL, decode_responses=True)
             try:
-                keys = [key async for key in client.scan_iter(match=f"{redis_prefix}:*")]
-                ttls = [await client.ttl(key) for key in keys]
+                keys = [found async for found in client.scan_iter(match=f"{redis_prefix}:*")]
+                ttls = [await client.ttl(found) for found in keys]
             finally:
                 await client.aclose()
         finally:
             await first.state.rate_limiter.aclose()
             await second.state.rate_limiter.aclose()
         assert len(keys) == 2
-        assert not any("raw-key-value" in key for key in keys)
-        assert any(":write:key:" in key for key in keys)
+        assert not any(key in stored for stored in keys)
+        assert any(":write:key:" in stored for stored in keys)
         assert all(0 < ttl <= 61 for ttl in ttls)
 
 
