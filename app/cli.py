@@ -7,12 +7,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from alembic import command
 from pydantic import ValidationError
 
-from app.core.config import Settings, get_settings
+from app.core.config import ServerSettings, Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.errors import ServiceError
 from app.core.migrations import alembic_config
@@ -316,9 +317,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     # The app writes its own JSON access line per request (app/http/logging.py).
     uvicorn.run(
-        "app.main:create_app", factory=True, host=args.host, port=args.port, access_log=False
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        **proxy_options(settings.server),
     )
     return 0
+
+
+def proxy_options(settings: ServerSettings) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-* only from the configured proxies, and with none configured
+    not at all (left to itself it trusts 127.0.0.1, so any local client could set its address)."""
+    trusted = settings.forwarded_allow_ips
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted)}
 
 
 if __name__ == "__main__":

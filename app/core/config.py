@@ -1,10 +1,11 @@
 """Settings read from the environment (APP_ prefix, nested with __), via a cached accessor."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "par_index.sqlite3"
@@ -73,6 +74,21 @@ class RateLimitSettings(BaseModel):
     key_prefix: str = "par-index:rate"
 
 
+class ServerSettings(BaseModel):
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto `par-index serve` believes: addresses
+    # or networks (["10.0.0.5", "10.1.0.0/16"]). None by default, so the client address is the
+    # connection's peer and no client can pick its own rate-limit bucket by sending the header.
+    forwarded_allow_ips: list[str] = []
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses_or_networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value != "*":
+                ip_network(value, strict=False)  # ValueError names the bad entry
+        return values
+
+
 class CorsSettings(BaseModel):
     # Browser origins allowed to call the API, e.g. ["https://dashboard.example"]; none if empty.
     allow_origins: list[str] = []
@@ -107,6 +123,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = SecuritySettings()
     limits: LimitSettings = LimitSettings()
     rate_limit: RateLimitSettings = RateLimitSettings()
+    server: ServerSettings = ServerSettings()
     cors: CorsSettings = CorsSettings()
     webhooks: WebhookSettings = WebhookSettings()
     api_title: str = "PAR Index service"
