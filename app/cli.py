@@ -315,6 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{drained.failed} failed"
         )
         return 0
+    return _serve(args, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # The app writes its own JSON access line per request (app/http/logging.py).
     uvicorn.run(
         "app.main:create_app",

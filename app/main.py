@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_entries=settings.cache.max_entries,
         check_interval_s=settings.cache.revision_check_ms / 1000,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, database_retry_after_s=settings.database.retry_after_s)
     install_openapi(app)
     # The HTTP edge, outermost first: request id/logging, metrics, security headers, CORS, body
     # limit, rate limit, caching (app/http/edge.py). After the error handlers: it wraps the 500 one.

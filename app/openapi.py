@@ -1,5 +1,6 @@
 """The OpenAPI document as a contract: tags, one problem schema for every error, and the statuses
-the HTTP edge and the caller checks add (400, 401, 403, 413, 415, 429), stated on each operation."""
+the HTTP edge, the caller checks and outages add (400, 401, 403, 413, 415, 429, 503), stated on
+each operation."""
 
 import json
 from collections.abc import Iterator
@@ -106,6 +107,7 @@ EDGE_PROBLEMS: dict[str, str] = {
     "415": "The body is not sent as `application/json`.",
     "422": "The request is not valid; `errors` lists every problem.",
     "429": "Too many requests in this minute; retry after `Retry-After` seconds.",
+    "503": "The database cannot be reached; retry after `Retry-After` seconds.",
 }
 TWO_CREDENTIALS = (
     "More than one credential header was sent (`Authorization` and `X-API-Key`): send one."
@@ -113,6 +115,12 @@ TWO_CREDENTIALS = (
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds until the rate-limit window ends.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+RETRY_AFTER_OUTAGE = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
         "schema": {"type": "integer", "minimum": 1},
     }
 }
@@ -145,6 +153,10 @@ def _document_route(route: RouteContext, operation: dict[str, Any], *, anonymous
     if authenticated:
         _add_problem(responses, "401")
         _add_problem(responses, "400", TWO_CREDENTIALS)
+        # Authentication reads the keys from the database, so every such operation may meet
+        # an outage.
+        _add_problem(responses, "503")
+        responses["503"]["headers"] = RETRY_AFTER_OUTAGE
         if anonymous and not role_checked:
             # Anonymous callers read published years, unless the settings turn that off.
             security = operation.setdefault("security", [])

@@ -17,6 +17,8 @@ class DatabaseSettings(BaseModel):
     echo: bool = False
     pool_size: int = Field(default=10, ge=1)
     max_overflow: int = Field(default=10, ge=0)
+    # While the database cannot be reached requests answer 503 with this Retry-After.
+    retry_after_s: int = Field(default=5, ge=1, le=3600)
 
 
 class DatasetSettings(BaseModel):

@@ -1,7 +1,7 @@
 """Domain errors carrying their HTTP status, rendered as RFC 9457 problem+json by one installer."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -13,8 +13,12 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from app.core.outages import OUTAGE_TYPES, is_database_outage
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://par-index.example/problems/"
+# Set on request.state when a request met a database outage; counted by app/http/metrics.py.
+DATABASE_UNAVAILABLE = "database_unavailable"
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +157,36 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def _database_unavailable(
+    retry_after_s: int,
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        if not is_database_outage(exc):
+            raise exc  # a bug, not an outage: the last-resort handler logs it and answers 500
+        # The error's text may hold the database URL: name its type only.
+        logger.warning(
+            "database unavailable on %s %s (%s)",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+        )
+        setattr(request.state, DATABASE_UNAVAILABLE, True)
+        return problem_response(
+            status=503,
+            title="Database unavailable",
+            detail=f"The database cannot be reached; retry in {retry_after_s} s.",
+            slug="database-unavailable",
+            headers={"Retry-After": str(retry_after_s), "Cache-Control": "no-store"},
+        )
+
+    return database_unavailable
+
+
+def install_error_handlers(app: FastAPI, *, database_retry_after_s: int) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    database_unavailable = _database_unavailable(database_retry_after_s)
+    for outage_type in OUTAGE_TYPES:
+        app.add_exception_handler(outage_type, database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -1,4 +1,5 @@
-"""Prometheus metrics at GET /metrics: requests and latency by route template, DB pool gauges.
+"""Prometheus metrics at GET /metrics: requests and latency by route template, DB pool gauges,
+and the requests a database outage answered with 503.
 
 Labels stay bounded: the method (unknown ones become "other"), the route *template*
 (`/api/v1/years/{year}/rankings/{group}`, never the raw path; "unmatched" when no route
@@ -21,6 +22,8 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.errors import DATABASE_UNAVAILABLE
+
 METRICS_PATH: Final = "/metrics"
 UNMATCHED: Final = "unmatched"
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -42,6 +45,11 @@ class HttpMetrics:
             "http_request_duration_seconds",
             "Time from receiving a request until its response is complete.",
             _LABELS,
+            registry=registry,
+        )
+        self.database_unavailable = Counter(
+            "database_unavailable",
+            "Requests answered 503 because the database could not be reached.",
             registry=registry,
         )
 
@@ -108,6 +116,9 @@ class MetricsMiddleware:
             labels = (method, self.templates.template(scope), f"{status // 100}xx")
             self.metrics.requests.labels(*labels).inc()
             self.metrics.duration.labels(*labels).observe(time.perf_counter() - started)
+            # The error handler marks the request in its state, which lives in the scope.
+            if scope.get("state", {}).get(DATABASE_UNAVAILABLE):
+                self.metrics.database_unavailable.inc()
 
 
 class DatabasePoolCollector(Collector):
