@@ -38,6 +38,12 @@ from app.services.results.history import HistoryService
 from app.services.results.improvement import ImprovementService
 from app.services.results.ranking import RankingService
 from app.services.webhooks.outbox import WebhookService
+from app.services.webhooks.receivers import (
+    ReceiverGuard,
+    ReceiverPolicy,
+    Resolver,
+    system_resolver,
+)
 
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
 api_key_scheme = APIKeyHeader(
@@ -201,8 +207,18 @@ ApiKeyServiceDep = Annotated[ApiKeyService, Depends(get_api_key_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_webhook_service(session: SessionDep) -> WebhookService:
-    return WebhookService(session)
+def get_address_resolver() -> Resolver:
+    """How webhook receivers' host names are resolved (tests answer from a table instead)."""
+    return system_resolver
+
+
+def get_webhook_service(
+    session: SessionDep,
+    settings: SettingsDep,
+    resolver: Annotated[Resolver, Depends(get_address_resolver)],
+) -> WebhookService:
+    guard = ReceiverGuard(ReceiverPolicy.from_settings(settings.webhooks), resolver)
+    return WebhookService(session, receivers=guard)
 
 
 def get_dump_service(

@@ -2,8 +2,10 @@
 loaded once, and each test inside a transaction that is rolled back."""
 
 import os
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,12 @@ from app.core.migrations import script_heads, upgrade_connection
 from app.core.result_cache import CACHE_KEY
 from app.datasets.demo import build_demo_bundle
 from app.datasets.lamdong import build_lamdong_bundle
+from app.dependencies import get_address_resolver
 from app.main import create_app
 from app.schemas.keys import ApiKeyCreate, RoleName
 from app.services.access.api_keys import ApiKeyService
 from app.services.registry.datasets import DatasetLoader, LoadReport
+from app.services.webhooks.receivers import IPAddress
 
 
 def _test_url(tmp_dir: Path) -> str:
@@ -81,11 +85,43 @@ async def session(
             await transaction.rollback()
 
 
+# A public address for the receivers' names in tests; never contacted (deliveries in tests go
+# through mock transports, or to 127.0.0.1).
+PUBLIC_ADDRESS = "93.184.215.14"
+
+
+class TableResolver:
+    """Resolves host names from a table, so no test asks real DNS; other names do not resolve."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+
+    async def __call__(self, host: str, port: int) -> list[IPAddress]:
+        addresses = self.table.get(host.lower())
+        if addresses is None:
+            raise socket.gaierror(socket.EAI_NONAME, f"{host} is not in the test's table")
+        return [ip_address(address) for address in addresses]
+
+
+@pytest.fixture
+def resolver() -> TableResolver:
+    return TableResolver(
+        {
+            "receiver.test": [PUBLIC_ADDRESS],
+            "other.test": [PUBLIC_ADDRESS],
+            "hooks.example": [PUBLIC_ADDRESS],
+            "localhost": ["127.0.0.1", "::1"],
+        }
+    )
+
+
 AppBuilder = Callable[..., FastAPI]
 
 
 @pytest.fixture
-def build_app(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> AppBuilder:
+def build_app(
+    settings: Settings, engine: AsyncEngine, session: AsyncSession, resolver: TableResolver
+) -> AppBuilder:
     """Apps with some settings changed (`build_app(rate_limit=...)`), wired as `app` is."""
 
     def build(**changes: Any) -> FastAPI:
@@ -95,6 +131,7 @@ def build_app(settings: Settings, engine: AsyncEngine, session: AsyncSession) ->
         app.state.migration_heads = script_heads()
         session.info[CACHE_KEY] = app.state.result_cache
         app.dependency_overrides[get_session] = lambda: session
+        app.dependency_overrides[get_address_resolver] = lambda: resolver
 
         @asynccontextmanager
         async def same_session() -> AsyncIterator[AsyncSession]:

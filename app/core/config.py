@@ -1,7 +1,7 @@
 """Settings read from the environment (APP_ prefix, nested with __), via a cached accessor."""
 
 from functools import lru_cache
-from ipaddress import ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -104,6 +104,11 @@ class WebhookSettings(BaseModel):
     timeout_s: float = Field(default=5, gt=0)
     max_attempts: int = Field(default=8, ge=1)
     batch_size: int = Field(default=50, ge=1)
+    # Receivers must have public addresses; these are the exceptions an operator allows: host
+    # names (["hooks.intranet"]) and networks (["10.20.0.0/16"]). Loopback, private,
+    # link-local, multicast and reserved addresses are refused unless listed here.
+    allowed_hosts: list[str] = []
+    allowed_networks: list[IPv4Network | IPv6Network] = []
 
 
 class Settings(BaseSettings):

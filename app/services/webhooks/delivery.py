@@ -22,6 +22,7 @@ from app.core.config import Settings, WebhookSettings
 from app.core.db import create_engine, create_session_factory
 from app.repositories.webhooks import DueDelivery, WebhookRepository
 from app.services.webhooks.signing import signature
+from app.services.webhooks.transport import webhook_client
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
@@ -91,7 +92,15 @@ async def send(
         "X-PAR-Signature": signature(delivery.secret, timestamp, body),
     }
     try:
-        response = await http.post(delivery.url, content=body, headers=headers, timeout=timeout_s)
+        # A redirect is an answer, not an instruction: following it would send the delivery
+        # to an address nobody registered.
+        response = await http.post(
+            delivery.url,
+            content=body,
+            headers=headers,
+            timeout=timeout_s,
+            follow_redirects=False,
+        )
     except httpx.TimeoutException as exc:
         return Outcome(None, f"timed out after {timeout_s:g} s ({type(exc).__name__})")
     except Exception as exc:
@@ -209,7 +218,7 @@ async def drain_once(settings: Settings) -> DrainReport:
     """One drain with its own engine, for `par-index webhooks drain` run from cron."""
     engine = create_engine(settings)
     try:
-        async with httpx.AsyncClient(timeout=settings.webhooks.timeout_s) as http:
+        async with webhook_client(settings.webhooks) as http:
             return await drain_with_settings(
                 create_session_factory(engine), http, settings.webhooks
             )
@@ -254,8 +263,7 @@ class OutboxDrainer:
         async with contextlib.AsyncExitStack() as stack:
             http = self.http_client
             if http is None:
-                client = httpx.AsyncClient(timeout=self.settings.timeout_s)
-                http = await stack.enter_async_context(client)
+                http = await stack.enter_async_context(webhook_client(self.settings))
             while not self._stop.is_set():
                 try:
                     await drain_with_settings(self.session_factory, http, self.settings)

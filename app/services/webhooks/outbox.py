@@ -33,6 +33,7 @@ from app.schemas.webhooks import (
     WebhookRead,
 )
 from app.services.audit.trail import AuditService
+from app.services.webhooks.receivers import ReceiverGuard
 
 # Marks the string as a webhook signing secret wherever it is pasted; not itself secret.
 SECRET_PREFIX = "whsec_"  # noqa: S105
@@ -68,7 +69,7 @@ def year_event(
 class WebhookOutbox:
     """Events written into the caller's transaction: a delivery exists exactly when the
     publication or correction that caused it committed. Sending happens later, elsewhere
-    (services/webhook_delivery.py), so a slow or failing receiver never holds up a write."""
+    (services/webhooks/delivery.py), so a slow or failing receiver never holds up a write."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.webhooks = WebhookRepository(session)
@@ -102,11 +103,15 @@ def _origin(url: str) -> str:
 
 
 class WebhookService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, receivers: ReceiverGuard) -> None:
         self.session = session
         self.webhooks = WebhookRepository(session)
+        self.receivers = receivers
 
     async def create_webhook(self, data: WebhookCreate, *, actor: str | None) -> WebhookCreated:
+        """Refused when the receiver's host stands for an address webhooks may not reach
+        (services/webhooks/receivers.py); every delivery checks it again."""
+        await self.receivers.check_url(str(data.url))
         secret = SECRET_PREFIX + secrets.token_urlsafe(32)
         webhook = Webhook(
             url=str(data.url),
