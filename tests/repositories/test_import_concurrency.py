@@ -1,4 +1,5 @@
-"""Concurrent imports and publishing of one year on PostgreSQL: the year lock keeps states whole.
+"""Imports of one year on PostgreSQL: concurrent imports and publishing (the year lock keeps
+states whole), and a connection lost in the middle of an import (nothing of it remains).
 
 These tests commit real data on separate engines (separate connections), so they build their
 own draft year, group and units, and delete them again in foreign-key order.
@@ -6,18 +7,21 @@ own draft year, group and units, and delete them again in foreign-key order.
 
 import asyncio
 import io
+import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import delete, event, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from app.core.config import Settings
-from app.core.db import create_engine
+from app.core.db import async_url, create_engine
 from app.core.errors import YearFrozen
+from app.core.outages import is_database_outage
 from app.models import (
     AssessmentYear,
     AuditEvent,
@@ -242,3 +246,94 @@ async def test_an_import_after_a_publish_is_refused_whole(
         with pytest.raises(YearFrozen):
             await run_import(second, scene, scene.state("0.75"))
     assert await stored_state(engines[0], scene) == before
+
+
+# Where the connection is cut: after the file is staged (the diff reads the staging table), or
+# while the year's scores are rewritten (their old rows already deleted in the transaction).
+CUT_POINTS = {
+    "after staging": re.compile(r"^\s*SELECT\b.*\bimport_score\b", re.S),
+    "while writing scores": re.compile(r"^\s*INSERT INTO leaf_score\b"),
+}
+
+
+async def terminate_backends(engine: AsyncEngine, application_name: str) -> int:
+    """pg_terminate_backend from another connection, waiting until each backend has ended.
+
+    The pids are read first and terminated one by one by pid: a filter and the terminating
+    call in one WHERE clause may be evaluated in any order, on every backend of the server.
+    """
+    async with engine.connect() as connection:
+        pids = (
+            await connection.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
+                    "AND datname = current_database() AND pid <> pg_backend_pid()"
+                ),
+                {"name": application_name},
+            )
+        ).all()
+        for pid in pids:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    return len(pids)
+
+
+def cut_connection_before(
+    importing: AsyncEngine, statement: re.Pattern[str], *, killer: AsyncEngine, name: str
+) -> list[int]:
+    """Before the first statement matching `statement`, the importing connection is terminated
+    from another one; the list gets the number of backends ended."""
+    ended: list[int] = []
+
+    @event.listens_for(importing.sync_engine, "before_cursor_execute")
+    def cut(connection: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        if not ended and statement.search(sql):
+            # The hook is synchronous; run_async awaits a coroutine from inside it.
+            connection.connection.dbapi_connection.run_async(
+                lambda _driver: _record(ended, terminate_backends(killer, name))
+            )
+
+    return ended
+
+
+async def _record(ended: list[int], count: Any) -> None:
+    ended.append(await count)
+
+
+async def import_count(engine: AsyncEngine, year: int) -> int:
+    async with AsyncSession(engine) as session:
+        found = await session.scalar(
+            select(func.count()).select_from(ImportRecord).where(ImportRecord.year == year)
+        )
+    return int(found or 0)
+
+
+@pytest.mark.parametrize("cut_point", list(CUT_POINTS))
+async def test_a_connection_lost_mid_import_leaves_nothing_and_the_next_import_applies(
+    scene: Scene, pg_settings: Settings, engine: AsyncEngine, cut_point: str
+) -> None:
+    name = f"par-index-outage-{secrets.token_hex(4)}"
+    importing = create_async_engine(
+        async_url(pg_settings.effective_database_url),
+        connect_args={"server_settings": {"application_name": name}},
+        pool_pre_ping=True,
+    )
+    before = await stored_state(engine, scene)
+    imports_before = await import_count(engine, scene.year)
+    after = scene.state("0.75")
+    ended = cut_connection_before(importing, CUT_POINTS[cut_point], killer=engine, name=name)
+    try:
+        async with AsyncSession(importing, expire_on_commit=False) as session:
+            with pytest.raises(Exception) as lost:
+                await run_import(session, scene, after)
+        assert ended == [1], repr(lost.value)
+        assert is_database_outage(lost.value), repr(lost.value)
+        assert await stored_state(engine, scene) == before
+        assert await import_count(engine, scene.year) == imports_before
+        assert await year_status(engine, scene.year) == ("draft", 0)
+        # The same engine again: the lost connection was discarded, the year lock released.
+        async with AsyncSession(importing, expire_on_commit=False) as session:
+            report = await run_import(session, scene, after)
+        assert report.outcome == "applied"
+        assert await stored_state(engine, scene) == after
+    finally:
+        await importing.dispose()
