@@ -79,7 +79,9 @@ def csv_of(state: State) -> bytes:
 @pytest.fixture
 def pg_settings(settings: Settings) -> Settings:
     if not settings.effective_database_url.startswith("postgres"):
-        pytest.skip("row locks and concurrent transactions need PostgreSQL (SQLite has one writer)")
+        pytest.skip(
+            "needs PostgreSQL: row locks, concurrent transactions, and backends to terminate"
+        )
     return settings
 
 
