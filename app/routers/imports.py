@@ -21,7 +21,7 @@ from app.schemas.imports import (
     MissingLeaves,
 )
 from app.services.access.principal import Role, check_role
-from app.services.imports.parsing.reading import PayloadTooLarge, UnsupportedMediaType
+from app.services.imports.parsing.files import PayloadTooLarge, UnsupportedMediaType
 from app.services.imports.service import ImportSource
 
 router = APIRouter(prefix="/years/{year}/imports", tags=["imports"])

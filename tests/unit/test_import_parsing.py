@@ -7,20 +7,14 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from app.services.imports.parsing import csv as csv_files
 from app.services.imports.parsing import json_stream
-from app.services.imports.parsing import reading as import_parsing
-from app.services.imports.parsing.reading import (
-    BadCell,
-    FileFormat,
-    ProblemLog,
-    RawScore,
-    UnsupportedMediaType,
-    detect_format,
-    parse_score,
-    read_scores_csv,
-    read_scores_json,
-    read_scores_xlsx,
-)
+from app.services.imports.parsing.cells import RawScore, parse_score
+from app.services.imports.parsing.csv import read_scores_csv
+from app.services.imports.parsing.files import FileFormat, UnsupportedMediaType, detect_format
+from app.services.imports.parsing.json import read_scores_json
+from app.services.imports.parsing.problems import BadCell, ProblemLog
+from app.services.imports.parsing.xlsx import read_scores_xlsx
 
 
 def csv_rows(content: bytes) -> tuple[list[RawScore], ProblemLog]:
@@ -112,7 +106,7 @@ class TestCsv:
     ) -> None:
         header = b"unit_code,criterion_code,self_score,final_score,note\n"
         body = b"U1,1.1,,1," + "é".encode() * 10 + b"\xff\n"
-        monkeypatch.setattr(import_parsing, "CHUNK_BYTES", len(header) + 11)  # splits the first é
+        monkeypatch.setattr(csv_files, "CHUNK_BYTES", len(header) + 11)  # splits the first é
         _, problems = csv_rows(header + body)
         assert f"byte offset {len(header + body) - 2}" in problems.items[0].msg
 

@@ -21,8 +21,10 @@ from app.repositories.score_staging import (
 from app.schemas.base import format_decimal
 from app.schemas.imports import MissingLeaves
 from app.services.imports.diff import CHANGE_LIMIT, Diff, change_text
-from app.services.imports.parsing import reading as parsing
-from app.services.imports.parsing.reading import BadCell, FileFormat, ProblemLog, Progress, RawScore
+from app.services.imports.parsing import read_scores
+from app.services.imports.parsing.cells import NOTE_MAX_CHARS, Cell, RawScore, parse_score
+from app.services.imports.parsing.files import FileFormat, Progress
+from app.services.imports.parsing.problems import BadCell, ProblemLog
 from app.services.registry.criteria_tree import code_key, parent_code
 from app.services.registry.scores import active_in_year
 
@@ -166,14 +168,14 @@ class ScoreChecker:
                 last_row[kind] = (sheet, number)
                 problems.add(loc, msg)
 
-        def score(cell: parsing.Cell) -> Decimal | BadCell | None:
+        def score(cell: Cell) -> Decimal | BadCell | None:
             if cell is None:
                 return None
             if type(cell) is not str:
-                return parsing.parse_score(cell)
+                return parse_score(cell)
             value = parsed.get(cell, _UNPARSED)
             if value is _UNPARSED:
-                value = parsing.parse_score(cell)
+                value = parse_score(cell)
                 if len(parsed) < PARSED_CACHE_LIMIT:
                     parsed[cell] = value
             return value
@@ -259,7 +261,7 @@ class ScoreChecker:
                 or isinstance(final, BadCell)
                 or (self_score is not None and self_score > maximum)
                 or (final is not None and final > maximum)
-                or (note is not None and len(note) > parsing.NOTE_MAX_CHARS)
+                or (note is not None and len(note) > NOTE_MAX_CHARS)
             ):
                 cells = {"self_score": self_score, code if wide else "final_score": final}
                 for column, value in cells.items():
@@ -272,9 +274,9 @@ class ScoreChecker:
                             f"{format_decimal(value)} is above the {limit} "
                             f"{format_decimal(maximum)} of {code!r}",
                         )
-                if note is not None and len(note) > parsing.NOTE_MAX_CHARS:
+                if note is not None and len(note) > NOTE_MAX_CHARS:
                     problems.add(
-                        [sheet, number, "note"], f"longer than {parsing.NOTE_MAX_CHARS} characters"
+                        [sheet, number, "note"], f"longer than {NOTE_MAX_CHARS} characters"
                     )
                 if seen[position] == UNSEEN:
                     seen[position] = BAD_ROW
@@ -365,20 +367,6 @@ class ScoreChecker:
             [sheet, conflict.row_number, code if wide else "criterion_code"],
             f"unit {unit_code!r} scores criterion {code!r} twice; first on {where}",
         )
-
-
-def read_scores(
-    source_file: IO[bytes],
-    file_format: FileFormat,
-    *,
-    problems: ProblemLog,
-    progress: Progress | None,
-) -> Iterator[RawScore]:
-    if file_format is FileFormat.CSV:
-        return parsing.read_scores_csv(source_file, problems=problems, progress=progress)
-    if file_format is FileFormat.XLSX:
-        return parsing.read_scores_xlsx(source_file, problems=problems, progress=progress)
-    return parsing.read_scores_json(source_file, problems=problems, progress=progress)
 
 
 def next_chunk(chunks: Iterator[list[StagedScore]]) -> list[StagedScore]:

@@ -38,15 +38,17 @@ from app.schemas.imports import (
 from app.services.access.viewer import EDITORIAL
 from app.services.audit.trail import AuditService
 from app.services.imports.diff import Diff
-from app.services.imports.parsing import reading as parsing
-from app.services.imports.parsing.reading import (
-    BadCell,
+from app.services.imports.parsing import read_criteria, read_published
+from app.services.imports.parsing.cells import cell_text, parse_score
+from app.services.imports.parsing.files import (
+    CHUNK_BYTES,
     FileFormat,
-    ProblemLog,
     Progress,
-    TableRow,
     UnsupportedMediaType,
+    detect_format,
 )
+from app.services.imports.parsing.problems import BadCell, ProblemLog
+from app.services.imports.parsing.tables import TableRow
 from app.services.imports.scores import ScoreImport
 from app.services.publication.service import PublicationService, guard_write
 from app.services.publication.years import YearService
@@ -111,11 +113,11 @@ def inspect_file(source: ImportSource) -> FileFacts:
     while chunk:
         digest.update(chunk)
         size += len(chunk)
-        chunk = source.file.read(parsing.CHUNK_BYTES)
+        chunk = source.file.read(CHUNK_BYTES)
     source.file.seek(0)
     if size == 0:
         raise InvalidInput("The file is empty.", errors=[Problem(["body", "file"], "empty file")])
-    file_format = parsing.detect_format(
+    file_format = detect_format(
         file_name=source.file_name, content_type=source.content_type, head=head
     )
     return FileFacts(file_format, digest.hexdigest(), size)
@@ -246,7 +248,7 @@ class ImportService:
         unit_group = await UnitService(self.session).require_group(group)
         problems = ProblemLog()
         body, where = await asyncio.to_thread(
-            parsing.read_criteria, source.file, attempt.file_format, group=group, problems=problems
+            read_criteria, source.file, attempt.file_format, group=group, problems=problems
         )
         data = None
         if not problems:
@@ -289,7 +291,7 @@ class ImportService:
         assessment_year = await self._lock(attempt)
         problems = ProblemLog()
         rows = await asyncio.to_thread(
-            parsing.read_published, source.file, attempt.file_format, problems=problems
+            read_published, source.file, attempt.file_format, problems=problems
         )
         units = {unit.code: unit for unit in await self.imports.list_units()}
         sources = await self.imports.source_ids()
@@ -519,14 +521,14 @@ def check_published(
         loc: list[str | int] = [row.sheet, row.number]
         if row.sheet != "json":
             # CSV text may use a decimal comma, which the schema would not read.
-            index = parsing.parse_score(values.get("index_value"))
+            index = parse_score(values.get("index_value"))
             if isinstance(index, BadCell):
                 problems.add([*loc, "index_value"], index.msg)
                 continue
             values["index_value"] = index
         body = {
             "year": year,
-            "unit": parsing.cell_text(values.pop("unit_code", None)) or None,
+            "unit": cell_text(values.pop("unit_code", None)) or None,
             **values,
         }
         try:

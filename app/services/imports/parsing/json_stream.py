@@ -7,14 +7,14 @@ second pass yields them and, only for broken JSON, a third places the error by l
 
 import codecs
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
 import ijson
 
+from app.services.imports.parsing.files import Progress
+
 READ_BYTES = 1 << 16
-# Called with the bytes read so far, as the CSV and XLSX readers do.
-Progress = Callable[[int], None]
 
 
 class UnreadableJson(Exception):

@@ -1,0 +1,99 @@
+"""JSON import files: small documents read whole, score lists streamed, items checked as objects."""
+
+import codecs
+import json
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+from app.services.imports.parsing import json_stream
+from app.services.imports.parsing.cells import SCORE_COLUMNS, RawScore
+from app.services.imports.parsing.files import Progress
+from app.services.imports.parsing.problems import ProblemLog
+
+SHEET = "json"
+
+
+def read_json(binary: IO[bytes], *, problems: ProblemLog) -> Any:
+    """The whole document with exact decimals, or None with the problem logged; for the small
+    criteria and published-results files (scores stream through `json_stream`)."""
+    data = binary.read()
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = len(data) - len(body) + error.start
+        line = body.count(b"\n", 0, error.start) + 1
+        problems.add(
+            [SHEET, line],
+            f"wrong encoding: expected UTF-8 (byte 0x{body[error.start]:02x} at byte offset "
+            f"{offset}, line {line})",
+        )
+        return None
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        problems.add([SHEET, error.lineno], f"not valid JSON: {error.msg} (column {error.colno})")
+        return None
+
+
+def json_items(
+    document: Any, *, key: str, columns: Iterable[str], problems: ProblemLog
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(position from 1, object) of `{key: [...]}` or of a bare list; strange items are problems."""
+    items = document.get(key) if isinstance(document, dict) else document
+    if not isinstance(items, list):
+        problems.add([SHEET], f"expected a list of rows or an object with a {key!r} list")
+        return
+    yield from _numbered_objects(items, columns=columns, problems=problems)
+
+
+def _numbered_objects(
+    items: Iterable[Any], *, columns: Iterable[str], problems: ProblemLog
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    known = set(columns)
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problems.add([SHEET, number], "each row must be an object")
+            continue
+        for unknown in sorted(set(item) - known):
+            problems.add([SHEET, number, unknown], f"unknown field {unknown!r}")
+        yield number, item
+
+
+def read_scores_json(
+    binary: IO[bytes], *, problems: ProblemLog, progress: Progress | None = None
+) -> Iterator[RawScore]:
+    """`{"scores": [{unit_code, criterion_code, self_score, final_score, note}, ...]}` or a list,
+    streamed: one row in memory at a time."""
+    rows = json_stream.json_rows(binary, key="scores", progress=progress)
+    try:
+        yield from _score_items(rows, problems=problems)
+    except json_stream.UnreadableJson as error:
+        problems.add([SHEET, error.line], error.msg)
+
+
+def _score_items(rows: Iterator[Any], *, problems: ProblemLog) -> Iterator[RawScore]:
+    columns = (*SCORE_COLUMNS, "note")
+    for number, item in _numbered_objects(rows, columns=columns, problems=problems):
+        codes = []
+        for column in ("unit_code", "criterion_code"):
+            value = item.get(column)
+            if value is not None and not isinstance(value, str):
+                problems.add([SHEET, number, column], f"{column} must be text")
+                value = None
+            codes.append((value or "").strip())
+        note = item.get("note")
+        if note is not None and not isinstance(note, str):
+            problems.add([SHEET, number, "note"], "note must be text")
+            note = None
+        yield (
+            SHEET,
+            number,
+            codes[0],
+            codes[1],
+            item.get("self_score"),
+            item.get("final_score"),
+            (note.strip() or None) if note else None,
+            None,
+        )

@@ -1,0 +1,191 @@
+"""Small tables an import reads whole: a criteria set with its bands, and published results."""
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import IO, Any, NamedTuple
+
+from app.services.imports.parsing import csv, json
+from app.services.imports.parsing.cells import (
+    Cell,
+    cell_at,
+    cell_text,
+    column_positions,
+    is_blank,
+    parse_score,
+)
+from app.services.imports.parsing.files import FileFormat, UnsupportedMediaType
+from app.services.imports.parsing.problems import BadCell, Locator, ProblemLog
+from app.services.imports.parsing.xlsx import xlsx_sheets
+
+PUBLISHED_COLUMNS = ("unit_code", "source")
+PUBLISHED_OPTIONAL = ("index_value", "published_rank", "published_position", "band_vi", "note")
+CRITERIA_COLUMNS = ("code", "name_vi", "name_en", "max_score")
+# `group` and `parent_code` are what the exporter's criteria sheet adds; `parent_code` follows
+# from the code, so it is read past.
+CRITERIA_OPTIONAL = ("method", "group", "parent_code")
+BAND_COLUMNS = ("label_vi", "label_en", "min_index")
+
+
+class TableRow(NamedTuple):
+    """A row of a small table (criteria, bands, published results) by column name."""
+
+    sheet: str
+    number: int
+    values: dict[str, Cell]
+
+
+def table_rows(
+    header: Sequence[Cell],
+    rows: Iterable[tuple[int, Sequence[Cell]]],
+    *,
+    sheet: str,
+    required: Sequence[str],
+    optional: Sequence[str],
+    problems: ProblemLog,
+) -> list[TableRow]:
+    positions = column_positions(
+        header, required=required, optional=optional, sheet=sheet, problems=problems
+    )
+    if positions is None:
+        return []
+    table = []
+    for number, cells in rows:
+        values = {
+            name: None if is_blank(value := cell_at(cells, position)) else value
+            for name, position in positions.items()
+        }
+        if any(value is not None for value in values.values()):
+            table.append(TableRow(sheet, number, values))
+    return table
+
+
+def read_published(
+    binary: IO[bytes], file_format: FileFormat, *, problems: ProblemLog
+) -> list[TableRow]:
+    """Rows of unit_code, index_value, published_rank, published_position, band_vi, source, note."""
+    if file_format is FileFormat.JSON:
+        document = json.read_json(binary, problems=problems)
+        if document is None:
+            return []
+        columns = (*PUBLISHED_COLUMNS, *PUBLISHED_OPTIONAL)
+        return [
+            TableRow(json.SHEET, number, item)
+            for number, item in json.json_items(
+                document, key="published_results", columns=columns, problems=problems
+            )
+        ]
+    if file_format is FileFormat.CSV:
+        header, rows = csv.csv_table(binary, sheet=csv.SHEET, problems=problems)
+        if header is None:
+            return []
+        stripped = ((n, [cell.strip() for cell in cells]) for n, cells in rows)
+        return table_rows(
+            header,
+            stripped,
+            sheet=csv.SHEET,
+            required=PUBLISHED_COLUMNS,
+            optional=PUBLISHED_OPTIONAL,
+            problems=problems,
+        )
+    raise UnsupportedMediaType("Published results are imported from CSV or JSON.")
+
+
+class CriteriaSheets(NamedTuple):
+    criteria: list[TableRow]
+    bands: list[TableRow]
+
+
+def read_criteria_xlsx(binary: IO[bytes], *, problems: ProblemLog) -> CriteriaSheets:
+    """Sheet `criteria` (code, name_vi, name_en, max_score, method) and optional sheet `bands`."""
+    criteria: list[TableRow] = []
+    bands: list[TableRow] = []
+    found = False
+    for title, rows in xlsx_sheets(binary, problems=problems):
+        name = title.strip().lower()
+        if name not in ("criteria", "bands"):
+            continue
+        header = next(rows, ())
+        numbered = enumerate(rows, start=2)
+        if name == "criteria":
+            found = True
+            criteria = table_rows(
+                header,
+                numbered,
+                sheet=title,
+                required=CRITERIA_COLUMNS,
+                optional=CRITERIA_OPTIONAL,
+                problems=problems,
+            )
+        else:
+            bands = table_rows(
+                header, numbered, sheet=title, required=BAND_COLUMNS, optional=(), problems=problems
+            )
+    if not found and not problems:
+        problems.add(["xlsx"], "the workbook has no sheet named `criteria`")
+    return CriteriaSheets(criteria, bands)
+
+
+def read_criteria(
+    binary: IO[bytes], file_format: FileFormat, *, group: str, problems: ProblemLog
+) -> tuple[dict[str, Any], Locator]:
+    """A CriteriaSetPut body from the file, and where each of its list items came from.
+
+    JSON is the PUT body itself. XLSX has a `criteria` sheet (rows of other groups skipped
+    when it has a `group` column, as in the exporter's workbook) and an optional `bands` sheet.
+    """
+    if file_format is FileFormat.JSON:
+        document = json.read_json(binary, problems=problems)
+        if not isinstance(document, dict):
+            if document is not None:
+                problems.add([json.SHEET], "expected the criteria set as an object")
+            return {}, lambda loc: [json.SHEET, *loc]
+        document.pop("correction_reason", None)
+        return document, lambda loc: [json.SHEET, *loc]
+    sheets = read_criteria_xlsx(binary, problems=problems)
+    criteria_rows = [
+        row
+        for row in sheets.criteria
+        if row.values.get("group") is None or cell_text(row.values["group"]) == group
+    ]
+    if sheets.criteria and not criteria_rows:
+        problems.add([sheets.criteria[0].sheet], f"no criteria rows for group {group!r}")
+    body = {
+        "criteria": [_criterion_body(row, problems) for row in criteria_rows],
+        "bands": [_band_body(row, problems) for row in sheets.bands],
+    }
+    places = {"criteria": criteria_rows, "bands": sheets.bands}
+
+    def where(loc: list[str | int]) -> list[str | int]:
+        if len(loc) >= 2 and isinstance(loc[1], int) and loc[0] in places:
+            row = places[str(loc[0])][loc[1]]
+            return [row.sheet, row.number, *loc[2:]]
+        return ["xlsx", *loc]
+
+    return body, where
+
+
+def _number(row: TableRow, column: str, problems: ProblemLog) -> Decimal | None:
+    value = parse_score(row.values.get(column))
+    if isinstance(value, BadCell):
+        problems.add([row.sheet, row.number, column], value.msg)
+        return None
+    return value
+
+
+def _criterion_body(row: TableRow, problems: ProblemLog) -> dict[str, Any]:
+    method = cell_text(row.values.get("method")).lower()
+    return {
+        "code": cell_text(row.values.get("code")),
+        "name_vi": cell_text(row.values.get("name_vi")),
+        "name_en": cell_text(row.values.get("name_en")),
+        "max_score": _number(row, "max_score", problems),
+        "method": method or None,
+    }
+
+
+def _band_body(row: TableRow, problems: ProblemLog) -> dict[str, Any]:
+    return {
+        "label_vi": cell_text(row.values.get("label_vi")),
+        "label_en": cell_text(row.values.get("label_en")),
+        "min_index": _number(row, "min_index", problems),
+    }

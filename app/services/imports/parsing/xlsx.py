@@ -1,0 +1,152 @@
+"""XLSX import files: sheets streamed read-only, score sheets in the wide or the long layout."""
+
+import io
+from collections.abc import Iterator
+from typing import IO, Any
+from zipfile import BadZipFile
+
+from openpyxl import load_workbook
+
+from app.services.imports.parsing.cells import (
+    SCORE_COLUMNS,
+    Cell,
+    RawScore,
+    cell_at,
+    cell_text,
+    column_positions,
+    header_key,
+    is_blank,
+    note_text,
+)
+from app.services.imports.parsing.files import Progress
+from app.services.imports.parsing.problems import ProblemLog
+
+# Sheets the exporter writes next to the score sheets; an import skips them.
+IGNORED_SHEETS = frozenset({"about", "criteria"})
+LONG_SHEET = "long"
+
+
+class _ProgressReader(io.RawIOBase):
+    """A binary file that reports the furthest position read (zip reading jumps about)."""
+
+    def __init__(self, raw: IO[bytes], progress: Progress) -> None:
+        super().__init__()
+        self.raw = raw
+        self.progress = progress
+        self.furthest = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self.raw.read(-1 if size is None else size)
+        position = self.raw.tell()
+        if position > self.furthest:
+            self.furthest = position
+            self.progress(position)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def xlsx_sheets(
+    binary: IO[bytes], *, problems: ProblemLog, progress: Progress | None = None
+) -> Iterator[tuple[str, Iterator[tuple[Cell, ...]]]]:
+    """(title, rows) of each sheet, streamed (read-only, cached formula values)."""
+    source: IO[bytes] = _ProgressReader(binary, progress) if progress else binary  # type: ignore[assignment]
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, ValueError, OSError) as error:
+        problems.add(["xlsx"], f"not a readable XLSX workbook: {error}")
+        return
+    try:
+        for sheet in workbook.worksheets:
+            yield sheet.title, sheet.iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def read_scores_xlsx(
+    binary: IO[bytes], *, problems: ProblemLog, progress: Progress | None = None
+) -> Iterator[RawScore]:
+    """Score sheets of a workbook: per group a wide sheet and/or one `long` sheet.
+
+    A wide sheet is named by the group code; its first row is `unit_code` and then leaf codes,
+    and each row holds one unit's final scores (an empty cell: no score for that leaf). The
+    `long` sheet has the CSV columns. Sheets `about` and `criteria` are skipped.
+    """
+    for title, rows in xlsx_sheets(binary, problems=problems, progress=progress):
+        name = title.strip()
+        if name.lower() in IGNORED_SHEETS:
+            continue
+        if name.lower() == LONG_SHEET:
+            yield from _long_sheet(title, rows, problems)
+        else:
+            yield from _wide_sheet(title, name, rows, problems)
+
+
+def _long_sheet(
+    title: str, rows: Iterator[tuple[Cell, ...]], problems: ProblemLog
+) -> Iterator[RawScore]:
+    header = next(rows, ())
+    positions = column_positions(
+        header, required=SCORE_COLUMNS, optional=("note",), sheet=title, problems=problems
+    )
+    if positions is None:
+        return
+    unit_at, criterion_at = positions["unit_code"], positions["criterion_code"]
+    self_at, final_at = positions["self_score"], positions["final_score"]
+    note_at = positions.get("note")
+    for number, cells in enumerate(rows, start=2):
+        if all(is_blank(cell) for cell in cells):
+            continue
+        yield (
+            title,
+            number,
+            cell_text(cell_at(cells, unit_at)),
+            cell_text(cell_at(cells, criterion_at)),
+            cell_at(cells, self_at),
+            cell_at(cells, final_at),
+            note_text(cell_at(cells, note_at)) if note_at is not None else None,
+            None,
+        )
+
+
+def _wide_sheet(
+    title: str, group: str, rows: Iterator[tuple[Cell, ...]], problems: ProblemLog
+) -> Iterator[RawScore]:
+    header = next(rows, ())
+    if not header or header_key(header[0]) != "unit_code":
+        problems.add(
+            [title, 1],
+            f"sheet {title!r} should start with a `unit_code` column followed by leaf codes "
+            "(or be named `long`, `about` or `criteria`)",
+        )
+        return
+    codes = [(position, cell_text(cell)) for position, cell in enumerate(header) if position]
+    codes = [(position, code) for position, code in codes if code]
+    for number, cells in enumerate(rows, start=2):
+        unit_code = cell_text(cell_at(cells, 0))
+        scored = [
+            (code, value)
+            for position, code in codes
+            if not is_blank(value := cell_at(cells, position))
+        ]
+        if not scored:
+            if unit_code:
+                problems.add([title, number, "unit_code"], f"unit {unit_code!r} has no scores")
+            continue
+        for code, value in scored:
+            yield (title, number, unit_code, code, None, value, None, group)
