@@ -37,23 +37,26 @@ from app.models import Criterion, LeafScore
 from app.models.base import SCORE_PRECISION, SCORE_SCALE
 from app.repositories.imports import ID_CHUNK, chunked
 
-# (unit id, criterion id, self, final, note, seq, sheet, row, wide, repeated): `seq` is the row's
-# place in the file, `sheet` an index into the checker's sheet names, `wide` a group sheet's
-# row, `repeated` a (unit, leaf) given before.
-StagedScore = tuple[int, int, Decimal | None, Decimal | None, str | None, int, int, int, bool, bool]
 
-STAGED_COLUMNS = (
-    "unit_id",
-    "criterion_id",
-    "self_score",
-    "final_score",
-    "note",
-    "seq",
-    "sheet",
-    "row_number",
-    "wide",
-    "repeated",
-)
+class StagedScore(NamedTuple):
+    """A checked row on its way into the staging table, one field per column."""
+
+    unit_id: int
+    criterion_id: int
+    self_score: Decimal | None
+    final_score: Decimal | None
+    note: str | None
+    seq: int  # the row's place in the file
+    sheet: int  # an index into the checker's sheet names
+    row_number: int
+    wide: bool  # a group sheet's row
+    repeated: bool  # a (unit, leaf) given before
+
+
+# A StagedScore as the staging writes take it: a plain tuple, which the garbage collector stops
+# tracking (it tracks a NamedTuple for good, and chunks of them set off full collections).
+StagedRow = tuple[int, int, Decimal | None, Decimal | None, str | None, int, int, int, bool, bool]
+STAGED_COLUMNS = StagedScore._fields
 # Not on Base.metadata: no migration creates it, each import does.
 import_score = Table(
     "import_score",
@@ -103,6 +106,13 @@ class UnitTotals(NamedTuple):
     changed: int
     changed_fields: int
     matched_stored_fields: int
+
+
+class StoredTotals(NamedTuple):
+    """A unit's stored scores on the import's criteria sets, and their non-empty fields."""
+
+    scores: int
+    fields: int
 
 
 class ScoreChange(NamedTuple):
@@ -181,7 +191,7 @@ class ScoreStagingRepository:
             )
         return found is not None
 
-    async def add(self, rows: Sequence[StagedScore]) -> None:
+    async def add(self, rows: Sequence[StagedRow]) -> None:
         """Append checked rows: COPY on PostgreSQL, executemany on SQLite (scores as floats,
         as SQLAlchemy binds `Numeric` there, so they compare equal to `leaf_score`'s)."""
         connection = await self.session.connection()
@@ -295,10 +305,10 @@ class ScoreStagingRepository:
 
     async def stored_totals(
         self, *, unit_ids: Sequence[int], criteria_set_ids: Sequence[int]
-    ) -> dict[int, tuple[int, int]]:
+    ) -> dict[int, StoredTotals]:
         """Per unit: its stored scores on the given criteria sets, and their non-empty fields."""
         criterion_ids = select(Criterion.id).where(Criterion.criteria_set_id.in_(criteria_set_ids))
-        totals: dict[int, tuple[int, int]] = {}
+        totals: dict[int, StoredTotals] = {}
         for chunk in chunked(unit_ids, ID_CHUNK):
             result = await self.session.execute(
                 select(LeafScore.unit_id, func.count(), func.sum(_stored_fields()))
@@ -306,7 +316,7 @@ class ScoreStagingRepository:
                 .group_by(LeafScore.unit_id)
             )
             for unit_id, count, fields in result:
-                totals[unit_id] = (int(count), int(fields or 0))
+                totals[unit_id] = StoredTotals(int(count), int(fields or 0))
         return totals
 
     async def changes(self, *, limit: int) -> Sequence[ScoreChange]:

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from app.services.exports.files import restore_text
 from app.services.imports.parsing.problems import BadCell, ProblemLog
@@ -13,12 +14,24 @@ NOTE_MAX_CHARS = 2000
 Cell = str | int | float | Decimal | bool | None
 # The columns of the long layout, in every format (`note` may follow).
 SCORE_COLUMNS = ("unit_code", "criterion_code", "self_score", "final_score")
-# (sheet, row, unit_code, criterion_code, self_score, final_score, note, group of a wide sheet)
-RawScore = tuple[str, int, str, str, Cell, Cell, str | None, str | None]
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _STEP = Decimal(1).scaleb(-SCORE_DECIMALS)
 _ZERO = Decimal(0)
+
+
+class RawScore(NamedTuple):
+    """One score as a reader found it, not yet checked: codes as text, scores as cells."""
+
+    sheet: str
+    row_number: int
+    unit_code: str
+    criterion_code: str
+    self_score: Cell
+    final_score: Cell
+    note: str | None
+    # The group a wide sheet is named after; None for a row of the long layout.
+    sheet_group: str | None
 
 
 def parse_score(cell: Cell) -> Decimal | BadCell | None:

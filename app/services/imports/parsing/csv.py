@@ -117,7 +117,7 @@ def read_scores_csv(
         if not unit_code and not criterion_code and not any(cell.strip() for cell in cells):
             continue
         note = cells[note_at].strip() if note_at is not None else ""
-        yield (
+        yield RawScore(
             SHEET,
             number,
             unit_code,

@@ -87,7 +87,7 @@ def _score_items(rows: Iterator[Any], *, problems: ProblemLog) -> Iterator[RawSc
         if note is not None and not isinstance(note, str):
             problems.add([SHEET, number, "note"], "note must be text")
             note = None
-        yield (
+        yield RawScore(
             SHEET,
             number,
             codes[0],

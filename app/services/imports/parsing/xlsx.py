@@ -112,7 +112,7 @@ def _long_sheet(
     for number, cells in enumerate(rows, start=2):
         if all(is_blank(cell) for cell in cells):
             continue
-        yield (
+        yield RawScore(
             title,
             number,
             cell_text(cell_at(cells, unit_at)),
@@ -149,4 +149,4 @@ def _wide_sheet(
                 problems.add([title, number, "unit_code"], f"unit {unit_code!r} has no scores")
             continue
         for code, value in scored:
-            yield (title, number, unit_code, code, None, value, None, group)
+            yield RawScore(title, number, unit_code, code, None, value, None, group)
