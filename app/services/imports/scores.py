@@ -14,13 +14,15 @@ from app.repositories.score_staging import (
     StagedRow,
     StoredTotals,
 )
-from app.schemas.imports import MissingLeaves
+from app.schemas.imports import ImportReportRead, MissingLeaves
 from app.services.imports.diff import CHANGE_LIMIT, Diff
 from app.services.imports.parsing import read_scores
 from app.services.imports.parsing.files import FileFormat, Progress
 from app.services.imports.parsing.problems import ProblemLog
+from app.services.imports.records import Attempt, ImportRecords
 from app.services.imports.score_checks import ScoreChecker
 from app.services.imports.score_lookups import ScoreLookups
+from app.services.publication.service import PublicationService
 
 # Rows per staging write: big enough that COPY's per-call cost vanishes, small enough to hold.
 STAGE_ROWS = 10_000
@@ -37,8 +39,41 @@ class ScoreImport:
     stored scores and applied there, inside the import's transaction."""
 
     def __init__(self, session: AsyncSession) -> None:
+        self.session = session
         self.imports = ImportRepository(session)
         self.staging = ScoreStagingRepository(session)
+        self.attempts = ImportRecords(session)
+
+    async def run(
+        self, attempt: Attempt, file: IO[bytes], progress: Progress | None
+    ) -> ImportReportRead:
+        """For each unit in the file, replace all of its leaf scores of the year (as PUT
+        /scores does); a rejection rolls the staging table back with the rest."""
+        options = attempt.options
+        assessment_year = await self.attempts.lock_year(attempt)
+        problems = ProblemLog()
+        checked = await self.stage(
+            file,
+            attempt.file_format,
+            await self.lookups(attempt.year),
+            missing_leaves=options.missing_leaves or "error",
+            problems=problems,
+            progress=progress,
+        )
+        attempt.counts.update(rows=checked.rows_read, units=len(checked.unit_ids))
+        if problems:
+            raise attempt.rejected(problems)
+        diff, changed_units = await self.diff(checked)
+        attempt.counts.update(diff.counts, zero_filled=checked.zero_filled)
+        if diff.is_empty or options.dry_run:
+            await self.discard()
+            return await self.attempts.finish(attempt, assessment_year, diff)
+        await PublicationService(self.session, years=self.attempts.years).prepare_write(
+            assessment_year, correction_reason=options.correction_reason, actor=attempt.actor
+        )
+        await self.apply(checked, changed_units)
+        await self.discard()
+        return await self.attempts.apply(attempt, assessment_year, diff, entity="scores")
 
     async def lookups(self, year: int) -> ScoreLookups:
         return ScoreLookups.build(
