@@ -17,6 +17,7 @@ from app.core.config import ServerSettings, Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.errors import ServiceError
 from app.core.migrations import alembic_config
+from app.core.result_cache import ResultCache
 from app.datasets.demo import build_demo_bundle
 from app.datasets.lamdong import build_lamdong_bundle
 from app.main import default_document
@@ -91,7 +92,8 @@ async def import_file(
     engine = create_engine(settings)
     try:
         async with create_session_factory(engine)() as session:
-            return await ImportService(session).import_file(
+            # A one-off process: a cache of its own, which nothing reads after the import.
+            return await ImportService(session, ResultCache()).import_file(
                 year=year,
                 source=source,
                 options=options,

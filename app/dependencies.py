@@ -233,8 +233,8 @@ WebhookServiceDep = Annotated[WebhookService, Depends(get_webhook_service)]
 DumpServiceDep = Annotated[DumpService, Depends(get_dump_service)]
 
 
-def get_import_service(session: SessionDep) -> ImportService:
-    return ImportService(session)
+def get_import_service(session: SessionDep, cache: ResultCacheDep) -> ImportService:
+    return ImportService(session, cache)
 
 
 ImportServiceDep = Annotated[ImportService, Depends(get_import_service)]

@@ -736,6 +736,7 @@ def peak_rss_kib() -> int:
 async def child_import(spec: dict[str, Any], file: IO[bytes], path: Path) -> dict[str, Any]:
     """One import exactly as `par-index import scores FILE --year Y` runs it (app/cli.py)."""
     from app.cli import PROGRESS_FROM_BYTES, progress_bar
+    from app.core.result_cache import ResultCache
     from app.repositories.imports import ImportRepository
     from app.repositories.score_staging import ScoreStagingRepository
     from app.schemas.imports import ImportKind, ImportOptions
@@ -784,7 +785,7 @@ async def child_import(spec: dict[str, Any], file: IO[bytes], path: Path) -> dic
             if profiler is not None:
                 profiler.enable()
             started = time.perf_counter()
-            report = await ImportService(session).import_file(
+            report = await ImportService(session, ResultCache()).import_file(
                 year=spec["year"],
                 source=ImportSource(file, path.name),
                 options=options,

@@ -22,6 +22,7 @@ from app.core.config import Settings
 from app.core.db import async_url, create_engine
 from app.core.errors import YearFrozen
 from app.core.outages import is_database_outage
+from app.core.result_cache import ResultCache
 from app.models import (
     AssessmentYear,
     AuditEvent,
@@ -142,7 +143,7 @@ async def run_import(
         if parsing is not None:
             loop.call_soon_threadsafe(parsing.set)
 
-    return await ImportService(session).import_file(
+    return await ImportService(session, ResultCache()).import_file(
         year=scene.year,
         source=ImportSource(io.BytesIO(csv_of(state)), "scores.csv", "text/csv"),
         options=ImportOptions(),

@@ -36,8 +36,9 @@ UnitSpecs = Sequence[tuple[OrgUnit, PublishedResultSpec]]
 
 
 class PublishedImport:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
         self.session = session
+        self.cache = cache
         self.imports = ImportRepository(session)
         self.attempts = ImportRecords(session)
 
@@ -82,7 +83,7 @@ class PublishedImport:
 
     async def _mismatches(self, year: int, specs: UnitSpecs) -> list[ImportMismatchRead]:
         """Published indices that differ from the index computed from stored leaf scores."""
-        results = GroupResultService(self.session, ResultCache(), years=self.attempts.years)
+        results = GroupResultService(self.session, self.cache, years=self.attempts.years)
         groups = dict(await self.imports.list_groups())
         found = []
         for unit, spec in specs:

@@ -14,6 +14,7 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, InvalidInput, Problem
+from app.core.result_cache import ResultCache
 from app.repositories.publication import PublicationRepository
 from app.schemas.imports import (
     ImportKind,
@@ -88,8 +89,12 @@ def inspect_file(source: ImportSource) -> FileFacts:
 
 
 class ImportService:
-    def __init__(self, session: AsyncSession) -> None:
+    """Imports of scores, criteria sets and published results; `cache` is the app's result
+    cache, which a published-results import reads its computed indices through."""
+
+    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
         self.session = session
+        self.cache = cache
         self.records = PublicationRepository(session)
         self.years = YearService(session, viewer=EDITORIAL)  # imports write draft years
 
@@ -118,7 +123,7 @@ class ImportService:
                 return await ScoreImport(self.session).run(attempt, source.file, progress)
             if options.kind is ImportKind.CRITERIA:
                 return await CriteriaImport(self.session).run(attempt, source.file)
-            return await PublishedImport(self.session).run(attempt, source.file)
+            return await PublishedImport(self.session, self.cache).run(attempt, source.file)
         except (InvalidInput, Conflict) as error:
             await self.session.rollback()
             if isinstance(error, ImportRejected):
