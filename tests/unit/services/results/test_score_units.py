@@ -19,7 +19,7 @@ from app.services.results.score_units import (
     to_units,
 )
 from app.services.results.scoring import Tree, build_tree, node_score, total_score
-from tests.unit.outcomes import outcome
+from tests.unit.services.results.outcomes import outcome
 
 D = Decimal
 SCORED, SURVEY = ScoringMethod.APPRAISAL, ScoringMethod.SURVEY

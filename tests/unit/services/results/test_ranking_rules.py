@@ -17,7 +17,7 @@ from app.services.results.improvement import (
 from app.services.results.lineage import LineageEdge, PreviousLink, comparability, previous_links
 from app.services.results.ranking_rules import rank_with_ties
 from app.services.results.scoring import BandRule, band_for, index_of, round_index
-from tests.unit.outcomes import outcome
+from tests.unit.services.results.outcomes import outcome
 
 D = Decimal
 

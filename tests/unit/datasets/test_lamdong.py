@@ -10,7 +10,7 @@ from app.datasets.lamdong import _match_unit, build_lamdong_bundle
 from app.schemas.datasets import DatasetBundle, PublishedResultSpec
 from app.schemas.units import UnitCreate
 
-SHARED_PUBLISHED = Path(__file__).parents[3] / "shared" / "data" / "lamdong-published.json"
+SHARED_PUBLISHED = Path(__file__).parents[4] / "shared" / "data" / "lamdong-published.json"
 
 DEPARTMENTS_2024 = [
     ("Department of Home Affairs", Decimal("92.96"), 1),
