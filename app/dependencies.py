@@ -22,6 +22,7 @@ from app.services.access.principal import (
     TwoCredentials,
     check_role,
 )
+from app.services.access.viewer import PUBLIC
 from app.services.audit.trail import ACTOR_KEY, AuditService
 from app.services.exports.dump import DumpService
 from app.services.exports.scores import ScoreExportService
@@ -151,6 +152,15 @@ def get_group_result_service(
 
 
 GroupResultServiceDep = Annotated[GroupResultService, Depends(get_group_result_service)]
+
+
+def get_public_group_results(session: SessionDep, cache: ResultCacheDep) -> GroupResultService:
+    # The pages are for everyone: they see what an anonymous caller sees, whatever key a
+    # browser might send, so a draft year never reaches a page or its cached HTML.
+    return GroupResultService(session, cache, years=YearService(session, viewer=PUBLIC))
+
+
+PublicGroupResultsDep = Annotated[GroupResultService, Depends(get_public_group_results)]
 
 
 def get_criteria_service(session: SessionDep, years: YearServiceDep) -> CriteriaService:

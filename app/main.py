@@ -15,7 +15,10 @@ from app.core.migrations import script_heads
 from app.core.result_cache import ResultCache
 from app.dependencies import get_principal
 from app.http import install_http_edge
+from app.http.security import PolicyPaths
 from app.openapi import install_openapi
+from app.pages import router as pages
+from app.pages.docs import DOCS_PATH, REDOC_PATH, install_docs_and_static
 from app.routers import (
     breakdowns,
     criteria,
@@ -36,6 +39,29 @@ from app.routers import (
 from app.services.webhooks.delivery import OutboxDrainer
 
 API_PREFIX = "/api/v1"
+API_ROUTERS = (
+    units,
+    years,
+    criteria,
+    scores,
+    rankings,
+    breakdowns,
+    improvements,
+    history,
+    exports,
+    dump,
+    imports,
+    publication,
+    keys,
+    webhooks,
+)
+# Beside the API: the docs, and the pages with their embeddable fragments (own CSP, same ETags).
+SITE = PolicyPaths(
+    docs=(DOCS_PATH, REDOC_PATH),
+    page_exact=pages.PAGE_EXACT,
+    page_prefixes=pages.PAGE_PREFIXES,
+    embed_prefix=pages.EMBED_PREFIX,
+)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -69,6 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Administrative reform (PAR) index results: units, criteria, scores, rankings.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Served offline from packaged assets instead (app/pages/docs.py); no OAuth2 flows.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.result_cache = ResultCache(
@@ -79,24 +109,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     # The HTTP edge, outermost first: request id/logging, metrics, security headers, CORS, body
     # limit, rate limit, caching (app/http/edge.py). After the error handlers: it wraps the 500 one.
-    install_http_edge(app, settings, api_prefix=API_PREFIX)
+    install_http_edge(app, settings, api_prefix=API_PREFIX, site=SITE)
+    install_docs_and_static(app)
+    app.include_router(pages.router)
     app.include_router(health.router)
-    for module in (
-        units,
-        years,
-        criteria,
-        scores,
-        rankings,
-        breakdowns,
-        improvements,
-        history,
-        exports,
-        dump,
-        imports,
-        publication,
-        keys,
-        webhooks,
-    ):
+    for module in API_ROUTERS:
         # Every API call identifies its caller: an unknown or revoked key is refused even
         # where the endpoint is open to anonymous readers.
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(get_principal)])

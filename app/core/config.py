@@ -3,9 +3,9 @@
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, StringConstraints, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "par_index.sqlite3"
@@ -52,10 +52,20 @@ class LoggingSettings(BaseModel):
     json_lines: bool = Field(default=True, validation_alias=AliasChoices("json", "json_lines"))
 
 
+# A CSP source a frame may come from: 'self' or an http(s) origin (no paths, no spaces or
+# semicolons, which would end the directive and let a setting smuggle in another one).
+FrameAncestor = Annotated[
+    str, StringConstraints(pattern=r"^('self'|https?://[A-Za-z0-9*][A-Za-z0-9.*-]*(:[0-9]{1,5})?)$")
+]
+
+
 class SecuritySettings(BaseModel):
     # Strict-Transport-Security; turn on only when every client reaches the API over HTTPS.
     hsts: bool = False
     hsts_max_age_s: int = Field(default=365 * 24 * 3600, ge=0)
+    # Origins allowed to show the embeddable fragments (/embed/…) in a frame, e.g.
+    # ["https://ioc.example.gov.vn"]; none by default. Full pages and the API are never framed.
+    frame_ancestors: list[FrameAncestor] = []
 
 
 class LimitSettings(BaseModel):

@@ -1,4 +1,4 @@
-"""HTTP caching under the API prefix: ETags from the data revision, 304s, Cache-Control, Vary.
+"""HTTP caching of the API and the pages: ETags from the data revision, 304s, Cache-Control, Vary.
 
 Every write bumps the data revision in its own transaction (repositories/revision.py), so a
 representation is identified by the revision plus what selects it (method, path, sorted query,
@@ -17,7 +17,7 @@ with credentials `private, no-cache`; everything else `no-store`.
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode
 
@@ -115,12 +115,24 @@ async def known_revision(state: Any) -> int | None:
 
 
 class HttpCacheMiddleware:
-    def __init__(self, app: ASGIApp, *, api_prefix: str) -> None:
+    """ETags and Cache-Control for the API and for the pages built from the same data.
+
+    `prefixes` and `exact_paths` say what is covered (the API prefix, the pages' paths);
+    anything else (docs, static files, probes, metrics) passes untouched.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, prefixes: Sequence[str], exact_paths: Collection[str] = ()
+    ) -> None:
         self.app = app
-        self.api_prefix = api_prefix
+        self.prefixes = tuple(prefixes)
+        self.exact_paths = frozenset(exact_paths)
+
+    def covers(self, path: str) -> bool:
+        return path in self.exact_paths or path.startswith(self.prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.api_prefix):
+        if scope["type"] != "http" or not self.covers(scope["path"]):
             await self.app(scope, receive, send)
             return
         if scope["method"] not in _CACHEABLE_METHODS:

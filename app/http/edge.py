@@ -4,12 +4,14 @@ Outermost first (a request passes down this list, its response back up):
 
 1. request id + access log  — sees every answer, including the ones refused below it
 2. metrics                  — counts refusals (413, 429) too, by route template
-3. security headers         — on every answer, refusals and CORS preflights included
+3. security headers         — on every answer, refusals and CORS preflights included; the
+                               docs, pages and fragments get their own CSP (http/security.py)
 4. CORS                     — so browsers can read 413/429 answers and their Retry-After
 5. body limit               — refuses oversized bodies before anything is counted or read
 6. rate limit               — refuses reads before the database is touched (writes are
                                counted after authentication, by the API key's id)
 7. HTTP caching             — innermost: sees the handler's status, adds ETag/304/Cache-Control
+                               (the API and the pages alike)
 
 Starlette wraps each added middleware around the ones added before it, so they are added
 innermost first. Health probes and /metrics are not rate limited.
@@ -37,13 +39,24 @@ from app.http.metrics import (
     add_metrics_route,
 )
 from app.http.rate_limit import RateLimitMiddleware, build_rate_limiter
-from app.http.security import SecurityHeadersMiddleware
+from app.http.security import PolicyPaths, SecurityHeadersMiddleware
 
 NOT_RATE_LIMITED = frozenset({"/healthz", "/readyz", METRICS_PATH})
 
 
-def install_http_edge(app: FastAPI, settings: Settings, *, api_prefix: str = "/api/v1") -> None:
-    """Call once from create_app(), after the error handlers are installed."""
+def install_http_edge(
+    app: FastAPI,
+    settings: Settings,
+    *,
+    api_prefix: str = "/api/v1",
+    site: PolicyPaths | None = None,
+) -> None:
+    """Call once from create_app(), after the error handlers are installed.
+
+    `site` names the docs, the pages and the embeddable fragments: they get their own
+    Content-Security-Policy, and the pages and fragments the API's ETag rules.
+    """
+    site = site or PolicyPaths()
     configure_logging(settings.logging)
     add_request_id_to_error_responses(app)
 
@@ -51,7 +64,10 @@ def install_http_edge(app: FastAPI, settings: Settings, *, api_prefix: str = "/a
     registry.register(DatabasePoolCollector(app.state))
     add_metrics_route(app, registry)
 
-    app.add_middleware(HttpCacheMiddleware, api_prefix=api_prefix)
+    page_prefixes = [*site.page_prefixes, *([site.embed_prefix] if site.embed_prefix else [])]
+    app.add_middleware(
+        HttpCacheMiddleware, prefixes=[api_prefix, *page_prefixes], exact_paths=site.page_exact
+    )
     # Reads are limited here; writes where the caller is authenticated (rate_limit.count_write).
     app.state.rate_limiter = None
     if settings.rate_limit.enabled:
@@ -70,11 +86,8 @@ def install_http_edge(app: FastAPI, settings: Settings, *, api_prefix: str = "/a
         )
     app.add_middleware(
         SecurityHeadersMiddleware,
-        docs_paths=[
-            path
-            for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-            if path is not None
-        ],
+        paths=site,
+        frame_ancestors=settings.security.frame_ancestors,
         hsts_max_age_s=settings.security.hsts_max_age_s if settings.security.hsts else None,
     )
     app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry), templates=RouteTemplates())

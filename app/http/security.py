@@ -1,12 +1,20 @@
-"""Security headers on every response; a looser CSP for the interactive docs pages.
+"""Security headers on every response, with a Content-Security-Policy chosen by what is served.
 
-The API only returns data, so its Content-Security-Policy allows nothing at all. Swagger UI
-(/docs) and ReDoc (/redoc) are HTML pages that load their scripts, styles and fonts from the
-CDNs FastAPI points them at and run an inline bootstrap script; their policy allows exactly that.
-Headers a handler has set already are left alone.
+- The API only returns data: its policy allows nothing at all.
+- The pages (/, /years/…) are server-rendered HTML with one stylesheet from the service and
+  inline SVG: styles and images from the service itself, no scripts, never framed.
+- The embeddable fragments (/embed/…) are the same HTML, framed only by the origins listed in
+  `security.frame_ancestors` (none by default).
+- The interactive docs (/docs, /redoc) run Swagger UI and ReDoc from assets the service ships:
+  scripts only from the service itself (no inline script), inline styles (both inject them),
+  the OpenAPI document fetched from the service, ReDoc's search worker from a blob.
+
+No policy names another host: a page works on a network closed to the internet, and nothing it
+loads can come from elsewhere. Headers a handler has set already are left alone.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from starlette.datastructures import MutableHeaders
@@ -16,10 +24,10 @@ API_CSP: Final = "default-src 'none'; frame-ancestors 'none'"
 DOCS_CSP: Final = "; ".join(
     (
         "default-src 'none'",
-        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
-        "font-src https://fonts.gstatic.com",
-        "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
         "connect-src 'self'",
         "worker-src 'self' blob:",
         "base-uri 'none'",
@@ -27,31 +35,82 @@ DOCS_CSP: Final = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+_PAGE_DIRECTIVES: Final = (
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'self'",
+)
 _COMMON_HEADERS: Final = {
     "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Resource-Policy": "same-site",
 }
 
 
+def page_csp(frame_ancestors: Sequence[str] = ()) -> str:
+    """The pages' policy; `frame_ancestors` are the origins that may frame it (none if empty)."""
+    ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
+    return "; ".join((*_PAGE_DIRECTIVES, f"frame-ancestors {ancestors}"))
+
+
+@dataclass(frozen=True)
+class Policy:
+    csp: str
+    # X-Frame-Options for browsers without CSP frame-ancestors; None where framing is allowed,
+    # since DENY would contradict the listed origins.
+    frame_options: str | None = "DENY"
+
+
+@dataclass(frozen=True)
+class PolicyPaths:
+    """Which paths are docs, pages and embeddable fragments; everything else is the API."""
+
+    docs: Collection[str] = ()
+    page_exact: Collection[str] = ()
+    page_prefixes: Sequence[str] = ()
+    embed_prefix: str | None = None
+
+
 class SecurityHeadersMiddleware:
     def __init__(
-        self, app: ASGIApp, *, docs_paths: Collection[str], hsts_max_age_s: int | None
+        self,
+        app: ASGIApp,
+        *,
+        paths: PolicyPaths,
+        frame_ancestors: Sequence[str] = (),
+        hsts_max_age_s: int | None,
     ) -> None:
         self.app = app
-        self.docs_paths = frozenset(docs_paths)
+        self.paths = paths
+        self.docs_paths = frozenset(paths.docs)
+        self.page_paths = frozenset(paths.page_exact)
+        self.page_policy = Policy(page_csp())
+        self.embed_policy = Policy(
+            page_csp(frame_ancestors), frame_options=None if frame_ancestors else "DENY"
+        )
         self.headers = dict(_COMMON_HEADERS)
         if hsts_max_age_s is not None:
             self.headers["Strict-Transport-Security"] = (
                 f"max-age={hsts_max_age_s}; includeSubDomains"
             )
 
+    def policy(self, path: str) -> Policy:
+        if path in self.docs_paths:
+            return Policy(DOCS_CSP)
+        embed = self.paths.embed_prefix
+        if embed is not None and (path == embed or path.startswith(embed + "/")):
+            return self.embed_policy
+        if path in self.page_paths or path.startswith(tuple(self.paths.page_prefixes)):
+            return self.page_policy
+        return Policy(API_CSP)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in self.docs_paths else API_CSP
+        policy = self.policy(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -59,7 +118,9 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers.items():
                     headers.setdefault(name, value)
-                headers.setdefault("Content-Security-Policy", csp)
+                if policy.frame_options is not None:
+                    headers.setdefault("X-Frame-Options", policy.frame_options)
+                headers.setdefault("Content-Security-Policy", policy.csp)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
