@@ -7,13 +7,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format migrate load install clean openapi contract
+.PHONY: run test lint format migrate load install clean openapi contract browser
 
 run: migrate load  ## migrate, load the bundled data sets if missing, serve on http://$(HOST):$(PORT)
 	$(BIN)/par-index serve --host $(HOST) --port $(PORT)
 
-test: $(INSTALLED)  ## the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
-	$(BIN)/pytest
+test: $(INSTALLED)  ## the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set); browser tests where chromium is
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+browser: $(INSTALLED)  ## install chromium (apt) and axe-core (npm), then the browser tests; screenshots in test-artifacts/
+	.ci/browser
 
 lint: $(INSTALLED)  ## ruff (lint + format check), mypy --strict, the import-linter layer contracts
 	$(BIN)/ruff check .
@@ -42,8 +45,8 @@ install: $(INSTALLED)
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dev,browser]"
 	touch $@
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .cache test-artifacts

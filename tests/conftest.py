@@ -29,6 +29,12 @@ from app.services.registry.datasets import DatasetLoader, LoadReport
 from app.services.webhooks.receivers import IPAddress
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run last: Playwright's sync API keeps an event loop running in the
+    main thread until the session ends, and the async tests after it could not run theirs."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
 def _test_url(tmp_dir: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
