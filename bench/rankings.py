@@ -589,6 +589,8 @@ CASES = (
     Case("unit improvements", "/api/v1/years/{year}/units/{unit}/improvements?limit=10", True),
     Case("group improvements", "/api/v1/years/{year}/improvements/{group}?limit=3", True),
     Case("unit history", "/api/v1/units/{unit}/history", optional=True),
+    # The HTML ranking page, rendered from the same cached ranking as the JSON endpoint.
+    Case("page: ranking", "/years/{year}/rankings/{group}", optional=True),
 )
 
 

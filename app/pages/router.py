@@ -80,13 +80,15 @@ async def _respond(
     await pages.results.sync()
     key = ("page", request.url.path, language)
     html = pages.results.cache.get(key)
-    if not isinstance(html, str):
+    if not isinstance(html, bytes):
         t = Texts(language)
         try:
             view = await build(t)
         except ServiceError as error:
             return _error_page(request, language, error)
-        html = render(template, view=view, section=section, **_context(request, language, t))
+        context = _context(request, language, t)
+        # Kept encoded, as the API keeps its JSON: a hit costs no rendering and no encoding.
+        html = render(template, view=view, section=section, **context).encode()
         pages.results.cache.put(key, html)
     return HTMLResponse(html)
 

@@ -164,8 +164,8 @@ class TestCaching:
         await anonymous_client.get(RANKING_2024)
         cache = app.state.result_cache
         key = ("page", RANKING_2024, "vi")
-        assert isinstance(cache.get(key), str)
-        cache.put(key, "<p>served from the cache</p>")
+        assert isinstance(cache.get(key), bytes)
+        cache.put(key, b"<p>served from the cache</p>")
         assert (await anonymous_client.get(RANKING_2024)).text == "<p>served from the cache</p>"
         assert (await client.post("/api/v1/years", json={"year": DRAFT_YEAR})).status_code == 201
         assert "Sở Y tế" in (await anonymous_client.get(RANKING_2024)).text
