@@ -3,7 +3,9 @@
 Two bundled JSON files make it up:
 
 * ``lamdong-published.json``: the figures exactly as the press published them (a verbatim copy of
-  the shared source file; never edited). Null wherever a value was not published.
+  the shared source file; never edited). Null wherever a value was not published. The source's
+  SHA-256 is recorded beside it in ``lamdong-published.json.sha256`` (``sha256sum`` format), so
+  the copy can be checked without the source at hand.
 * ``lamdong-units.json``: the hand-curated registry the figures attach to: unit groups, units with
   stable codes and validity dates, lineage events, years and source titles.
 
