@@ -19,6 +19,7 @@ from app.services.results.breakdown import BreakdownService, NodeStats, attainme
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import UnitOutcome
 from app.services.results.presenting import group_label, unit_label
+from app.services.results.score_units import to_units
 from app.services.results.scoring import (
     HUNDRED,
     INDEX_STEP,
@@ -70,6 +71,15 @@ def points_to_pass(
         SCORE_STEP, rounding=ROUND_CEILING
     )
     return index_points, max(needed_total - own_total, ZERO)
+
+
+def mean_attainment_pct(points: Sequence[int], maximum: Decimal) -> Decimal:
+    """Σ points / (n × max) × 100 over the group's units, rounded half-up once.
+
+    Taken from the exact sum (points in ten-thousandths), never from the rounded mean: dividing
+    a mean already rounded to four decimals and rounding again can land one hundredth off.
+    """
+    return round_index(Decimal(sum(points)) * HUNDRED / (len(points) * to_units(maximum)))
 
 
 def next_above(outcomes: Sequence[UnitOutcome], own: UnitOutcome) -> UnitOutcome | None:
@@ -254,7 +264,7 @@ def _weakest_criteria(
         node = tree.nodes[leaf]
         if node.method in (ScoringMethod.BONUS, ScoringMethod.PENALTY) or node.method is None:
             continue
-        mean_attainment = round_index(stats[leaf].mean / node.max_score * HUNDRED)
+        mean_attainment = mean_attainment_pct(stats[leaf].points, node.max_score)
         rows.append(
             CriterionWeaknessRead(
                 code=leaf,
