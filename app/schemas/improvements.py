@@ -80,7 +80,7 @@ class LeafImprovementRead(ApiModel):
     max_score: ScoreOut
     score: ScoreOut
     points_lost: ScoreOut
-    attainment_pct: ScoreOut
+    attainment_pct: ScoreOut | None = Field(description="score / max × 100; null when max is 0.")
     group_mean: ScoreOut
     group_best: ScoreOut
     gap_to_mean: ScoreOut

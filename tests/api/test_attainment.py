@@ -5,7 +5,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.builders import create_draft_year, create_unit, put_small_tree
+from tests.builders import create_draft_year, create_unit, put_small_tree, small_tree
 
 GROUP = "department"
 
@@ -42,3 +42,47 @@ class TestGroupWeakestCriteria:
         row = (await weakest_criteria(client, year))["1.2"]
 
         assert Decimal(row["mean_attainment_pct"]) == Decimal("77.69")
+
+
+def tree_with_an_informational_leaf() -> dict[str, Any]:
+    """The small tree with leaf 1.3, an informational item worth no points (max 0)."""
+    tree = small_tree()
+    tree["criteria"].insert(
+        3,
+        {
+            "code": "1.3",
+            "name_vi": "Thông tin",
+            "name_en": "For information",
+            "max_score": "0",
+            "method": "appraisal",
+        },
+    )
+    return tree
+
+
+class TestLeafWithMaximumZero:
+    async def test_is_accepted_without_attainment_and_kept_out_of_weakest_lists(
+        self, client: AsyncClient
+    ) -> None:
+        year = await create_draft_year(client)
+        put = await client.put(
+            f"/api/v1/years/{year}/criteria/{GROUP}", json=tree_with_an_informational_leaf()
+        )
+        assert put.status_code == 200, put.text
+        for code, plan in (("T-ZERO-1", "1.5"), ("T-ZERO-2", "0.5")):
+            await create_unit(client, code)
+            await put_scores(client, year, code, {"1.1": plan, "1.3": "0", "2.1": "3"})
+
+        breakdown = await client.get(f"/api/v1/years/{year}/units/T-ZERO-2/breakdown")
+        assert breakdown.status_code == 200, breakdown.text
+        node = {n["code"]: n for n in breakdown.json()["nodes"]}["1.3"]
+        assert (node["max_score"], node["score"], node["attainment_pct"]) == ("0", "0", None)
+
+        unit = await client.get(f"/api/v1/years/{year}/units/T-ZERO-2/improvements?limit=50")
+        assert unit.status_code == 200, unit.text
+        listed = [leaf["code"] for leaf in unit.json()["leaves"]]
+        assert "1.3" not in listed
+        assert "1.1" in listed
+        weakest = await weakest_criteria(client, year)
+        assert "1.3" not in weakest
+        assert "1.1" in weakest

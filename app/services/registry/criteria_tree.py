@@ -141,8 +141,9 @@ def _leaf_problems(node: NodeLike, at: list[str | int]) -> list[Problem]:
     problems: list[Problem] = []
     if node.method is None:
         problems.append(Problem([*at, "method"], f"leaf {node.code!r} needs a method"))
-    if node.max_score <= 0:
-        problems.append(Problem([*at, "max_score"], f"leaf {node.code!r} needs a max above 0"))
+    # A max of 0 is allowed: frameworks carry informational items that earn no points.
+    if node.max_score < 0:
+        problems.append(Problem([*at, "max_score"], f"leaf {node.code!r} has a negative max"))
     return problems
 
 

@@ -32,13 +32,14 @@ from app.services.results.scoring import (
 
 UNIT_ORDER = (
     "Leaves by points lost (max − score; for a penalty, the deduction), largest first; then by "
-    "lowest attainment; then by criterion code. Bonus leaves are not listed: missing a bonus "
-    "loses nothing. Survey leaves are marked unit_controls=false."
+    "lowest attainment; then by criterion code. Bonus leaves and items worth no points (max 0) "
+    "are not listed: missing them loses nothing. Survey leaves are marked unit_controls=false."
 )
 GROUP_ORDER = (
     "lowest_units: the N lowest indices, lowest first (ties at the cut-off all included, then by "
     "unit code), each with its three fields of lowest attainment. weakest_criteria: leaves by "
-    "lowest mean attainment across the group's scored units, then by code."
+    "lowest mean attainment across the group's scored units, then by code (items worth no "
+    "points are not listed)."
 )
 
 
@@ -46,14 +47,23 @@ GROUP_ORDER = (
 class LeafGap:
     code: str
     points_lost: Decimal
-    attainment: Decimal
+    attainment: Decimal | None  # None for a leaf worth no points (max 0)
+
+
+def attainment_key(attainment: Decimal | None) -> tuple[bool, Decimal]:
+    """Ascending attainment, a missing one (max 0: nothing to attain) after every number."""
+    return (attainment is None, ZERO if attainment is None else attainment)
 
 
 def improvement_order(gaps: Sequence[LeafGap]) -> list[LeafGap]:
     """Points lost descending, then attainment ascending, then criterion code (numeric parts)."""
     return sorted(
         gaps,
-        key=lambda g: (-g.points_lost, g.attainment, tuple(int(p) for p in g.code.split("."))),
+        key=lambda g: (
+            -g.points_lost,
+            attainment_key(g.attainment),
+            tuple(int(p) for p in g.code.split(".")),
+        ),
     )
 
 
@@ -122,13 +132,12 @@ class ImprovementService:
         uid = outcome.unit.id
         gaps = []
         for leaf in tree.leaf_codes:
-            if tree.nodes[leaf].method == ScoringMethod.BONUS:
+            # Nothing to gain on a bonus, nor on an item worth no points.
+            if tree.nodes[leaf].method == ScoringMethod.BONUS or tree.nodes[leaf].max_score == 0:
                 continue
             score = stats[leaf].score(uid)
             gaps.append(
-                LeafGap(
-                    leaf, points_lost(tree, leaf, score), attainment_pct(tree, leaf, score) or ZERO
-                )
+                LeafGap(leaf, points_lost(tree, leaf, score), attainment_pct(tree, leaf, score))
             )
         leaves = [
             _leaf_read(tree, stats[gap.code], gap, uid, language)
@@ -263,6 +272,8 @@ def _weakest_criteria(
     for leaf in tree.leaf_codes:
         node = tree.nodes[leaf]
         if node.method in (ScoringMethod.BONUS, ScoringMethod.PENALTY) or node.method is None:
+            continue
+        if node.max_score == 0:  # an item worth no points has no attainment to compare
             continue
         mean_attainment = mean_attainment_pct(stats[leaf].points, node.max_score)
         rows.append(

@@ -138,12 +138,17 @@ class TestInvalidTree:
         # Without a method 1.2 is no longer a scored leaf, so the set maximum changes too.
         assert locs(nodes, "10") == [["criteria", 2, "method"], ["max_score"]]
 
-    @pytest.mark.parametrize("max_score", ["0", "-1"])
-    def test_leaf_without_a_positive_maximum(self, max_score: str) -> None:
+    def test_leaf_with_a_negative_maximum(self) -> None:
         nodes = small_tree()
-        nodes[6] = n("3.1", max_score, BONUS)
-        nodes[5] = n("3", max_score)
+        nodes[6] = n("3.1", "-1", BONUS)
+        nodes[5] = n("3", "-1")
         assert locs(nodes, "10") == [["criteria", 6, "max_score"]]
+
+    def test_leaf_with_maximum_zero_is_an_item_worth_no_points(self) -> None:
+        nodes = small_tree()
+        nodes[6] = n("3.1", "0", BONUS)
+        nodes[5] = n("3", "0")
+        assert locs(nodes, "10") == []
 
     def test_parent_maximum_differs_from_its_children(self) -> None:
         nodes = small_tree()
@@ -174,7 +179,7 @@ class TestInvalidTree:
             n("2", "5"),  # children add up to 6
             n("2.1", "6", SURVEY),
             n("2.1", "6", SURVEY),  # duplicate
-            n("3", "0", INDICATOR),  # leaf with max 0
+            n("3", "-1", INDICATOR),  # leaf with a negative max
             n("5.1", "1", APPRAISAL),  # parent 5 missing
         ]
         problems = validate_tree(nodes, declared_max=Decimal("100")).problems

@@ -90,6 +90,14 @@ class TestImprovementRules:
         ]
         assert [g.code for g in improvement_order(gaps)] == ["2.1", "1.1", "3.9", "3.10"]
 
+    def test_a_missing_attainment_sorts_after_every_number(self) -> None:
+        gaps = [
+            LeafGap("1.1", D("0"), None),
+            LeafGap("1.2", D("0"), D("100")),
+            LeafGap("1.3", D("0"), D("0")),
+        ]
+        assert [g.code for g in improvement_order(gaps)] == ["1.3", "1.2", "1.1"]
+
     def test_points_to_pass_the_unit_above(self) -> None:
         index_points, total_points = points_to_pass(
             own_index=D("88.87"), own_total=D("88.87"), above_index=D("89.36"), max_score=D("100")
