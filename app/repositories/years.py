@@ -1,6 +1,7 @@
 """Assessment years and sources."""
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,13 @@ class YearRepository:
             .order_by(AssessmentYear.year.desc())
         )
         return result.all()
+
+    async def units_as_of_dates(self) -> dict[int, date]:
+        """Every stored year's cut-off date, by year."""
+        rows = await self.session.execute(
+            select(AssessmentYear.year, AssessmentYear.units_as_of_date)
+        )
+        return {row.year: row.units_as_of_date for row in rows}
 
     async def get_source(self, code: str) -> Source | None:
         return await self.session.scalar(select(Source).where(Source.code == code))

@@ -1,11 +1,11 @@
 """Assessment years and sources at the HTTP edge."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 
 from app.models.enums import YearStatus
-from app.schemas.base import ApiInput, ApiModel, Code, Year, with_examples
+from app.schemas.base import ApiInput, ApiModel, Code, IsoDate, Year, with_examples
 
 SOURCE_2024 = {
     "code": "lamdong-2024",
@@ -16,6 +16,7 @@ YEAR_2024 = {
     "year": 2024,
     "status": "published",
     "published_at": "2025-06-20T08:00:00Z",
+    "units_as_of": "2024-12-31",
     "legal_basis": None,
     "note": None,
     "source": SOURCE_2024,
@@ -46,9 +47,31 @@ class YearCreate(ApiInput):
     )
 
     year: Year
+    units_as_of: IsoDate | None = Field(
+        default=None,
+        description=(
+            "The date the year's results describe the units at (its lineage cut-off): a merger, "
+            "split or rename effective after the previous year's date and on or before this one "
+            "changes this year's comparison with the previous year, and no other. In the year or "
+            "the next one; default 31 December of the year."
+        ),
+        examples=["2026-12-31"],
+    )
     legal_basis: str | None = Field(default=None, max_length=2000, description="Decision number.")
     note: str | None = Field(default=None, max_length=2000)
     source: SourceIn | None = None
+
+    @field_validator("units_as_of")
+    @classmethod
+    def _in_the_year_or_the_next(cls, value: date | None, info: ValidationInfo) -> date | None:
+        year = info.data.get("year")
+        if value is not None and year is not None and not year <= value.year <= year + 1:
+            raise ValueError(f"must fall in {year} or {year + 1}")
+        return value
+
+    @property
+    def effective_units_as_of(self) -> date:
+        return self.units_as_of or date(self.year, 12, 31)
 
 
 class YearRead(ApiModel):
@@ -57,6 +80,10 @@ class YearRead(ApiModel):
     year: int
     status: YearStatus
     published_at: datetime | None = Field(description="When the year was published.")
+    units_as_of: date = Field(
+        validation_alias=AliasChoices("units_as_of", "units_as_of_date"),
+        description="The date the year's results describe the units at (its lineage cut-off).",
+    )
     legal_basis: str | None
     note: str | None
     source: SourceRead | None

@@ -1,6 +1,7 @@
 """Loading the bundled data sets: complete, exact, idempotent, and all or nothing."""
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -133,8 +134,16 @@ def change_published_index(bundle: DatasetBundle) -> DatasetBundle:
     return bundle.model_copy(update={"published_results": results})
 
 
+def move_the_cut_off(bundle: DatasetBundle) -> DatasetBundle:
+    years = [
+        year.model_copy(update={"units_as_of": date(2025, 3, 31)}) if year.year == 2024 else year
+        for year in bundle.years
+    ]
+    return bundle.model_copy(update={"years": years})
+
+
 class TestContradictingBundle:
-    @pytest.mark.parametrize("contradict", [rename_unit, change_published_index])
+    @pytest.mark.parametrize("contradict", [rename_unit, change_published_index, move_the_cut_off])
     async def test_is_refused_whole(
         self, session: AsyncSession, contradict: Callable[[DatasetBundle], DatasetBundle]
     ) -> None:

@@ -1,8 +1,10 @@
 """Assessment years: creation and listing."""
 
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound, Problem
 from app.models import AssessmentYear, Source
 from app.models.enums import YearStatus
 from app.repositories.revision import RevisionRepository
@@ -52,6 +54,11 @@ class YearService:
     async def year_exists(self, year: int) -> bool:
         return self.visible(await self.years.get(year))
 
+    async def units_as_of_dates(self) -> dict[int, date]:
+        """Each stored year's cut-off, draft years included: it only places lineage events
+        between comparisons, and a comparison with a year the viewer cannot see is not shown."""
+        return await self.years.units_as_of_dates()
+
     async def list_years(self) -> list[YearRead]:
         return [year_read(y) for y in await self.years.list_years() if self.visible(y)]
 
@@ -74,16 +81,38 @@ class YearService:
     async def apply_create_year(self, data: YearCreate) -> AssessmentYear:
         if await self.years.get(data.year) is not None:
             raise YearExists(f"Assessment year {data.year} already exists.")
+        units_as_of = data.effective_units_as_of
+        await self._check_cut_off_order(data.year, units_as_of)
         source = await self.apply_source(data.source) if data.source else None
         created = AssessmentYear(
             year=data.year,
             status=YearStatus.DRAFT.value,
+            units_as_of_date=units_as_of,
             legal_basis=data.legal_basis,
             note=data.note,
             source=source,
         )
         await self.years.add(created)
         return created
+
+    async def _check_cut_off_order(self, year: int, units_as_of: date) -> None:
+        """Cut-offs never go backwards from one year to the next, so the comparisons' windows
+        of lineage events follow each other without overlapping: each event counts once."""
+        stored = await self.years.units_as_of_dates()
+        earlier = [stored[y] for y in stored if y < year and stored[y] > units_as_of]
+        later = [stored[y] for y in stored if y > year and stored[y] < units_as_of]
+        if earlier or later:
+            clash = max(earlier) if earlier else min(later)
+            raise InvalidInput(
+                "The year's cut-off date is out of order with another year's.",
+                errors=[
+                    Problem(
+                        ["body", "units_as_of"],
+                        f"{units_as_of} would go backwards from the cut-off {clash} of another "
+                        "year",
+                    )
+                ],
+            )
 
     async def find_source(self, code: str) -> Source | None:
         return await self.years.get_source(code)

@@ -97,7 +97,12 @@ class DatasetLoader:
                 await self.years.apply_create_year(year_spec)
                 report.created["year"] += 1
             else:
-                if (existing.legal_basis, existing.note) != (year_spec.legal_basis, year_spec.note):
+                details = (existing.legal_basis, existing.note, existing.units_as_of_date)
+                if details != (
+                    year_spec.legal_basis,
+                    year_spec.note,
+                    year_spec.effective_units_as_of,
+                ):
                     raise DatasetConflict(f"Year {year_spec.year} is stored with other details.")
                 report.unchanged["year"] += 1
                 if existing.status == YearStatus.PUBLISHED:

@@ -1,6 +1,7 @@
 """The service that builds GroupYear snapshots from the database and caches them per revision."""
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,6 +106,16 @@ class GroupResultService:
         )
         self.cache.put("lineage", edges)
         return edges
+
+    async def units_as_of_dates(self) -> dict[int, date]:
+        """Each year's lineage cut-off (see lineage.changes_between_years)."""
+        await self.sync()
+        cached = self.cache.get("units_as_of")
+        if isinstance(cached, dict):
+            return cached
+        cut_offs = await self.years.units_as_of_dates()
+        self.cache.put("units_as_of", cut_offs)
+        return cut_offs
 
     async def unit_snapshots(self, unit_ids: Iterable[int]) -> dict[int, UnitSnapshot]:
         return {

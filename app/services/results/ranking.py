@@ -178,8 +178,9 @@ class RankingService:
     async def _previous_context(self, group_year: GroupYear) -> "PreviousContext":
         """Everything the previous-year columns need, in a few queries for the whole group."""
         edges = await self.results.lineage_edges()
+        cut_offs = await self.results.units_as_of_dates()
         links = {
-            o.unit.id: previous_links(o.unit.id, group_year.year, edges)
+            o.unit.id: previous_links(o.unit.id, group_year.year, edges, cut_offs)
             for o in group_year.outcomes
         }
         units = await self.results.unit_snapshots(

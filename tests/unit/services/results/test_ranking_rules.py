@@ -118,13 +118,13 @@ class TestImprovementRules:
 
 
 class TestLineageRules:
-    def test_events_since_the_previous_year_began_count(self) -> None:
+    def test_events_since_the_previous_year_end_count(self) -> None:
         edges = [
             LineageEdge(1, 9, LineageKind.MERGE, date(2023, 1, 1)),
             LineageEdge(2, 9, LineageKind.MERGE, date(2023, 1, 1)),
             LineageEdge(3, 9, LineageKind.RENAME, date(2020, 5, 1)),
         ]
-        links = previous_links(9, 2023, edges)
+        links = previous_links(9, 2023, edges, {})
         assert [(link.unit_id, link.relation) for link in links] == [
             (9, "self"),
             (1, "merge"),
