@@ -31,6 +31,7 @@ from app.services.imports.service import ImportService
 from app.services.publication.service import PublicationService
 from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaService
+from app.services.registry.groups import GroupService
 from app.services.registry.scores import ScoreService
 from app.services.registry.units import UnitService
 from app.services.results.breakdown import BreakdownService
@@ -137,6 +138,10 @@ def get_unit_service(session: SessionDep) -> UnitService:
     return UnitService(session)
 
 
+def get_group_service(session: SessionDep) -> GroupService:
+    return GroupService(session)
+
+
 def get_year_service(session: SessionDep, principal: PrincipalDep) -> YearService:
     # The request's viewer is chosen here; the services below see years through this one.
     return YearService(session, viewer=principal.viewer)
@@ -204,6 +209,7 @@ def get_api_key_service(session: SessionDep) -> ApiKeyService:
 
 
 UnitServiceDep = Annotated[UnitService, Depends(get_unit_service)]
+GroupServiceDep = Annotated[GroupService, Depends(get_group_service)]
 CriteriaServiceDep = Annotated[CriteriaService, Depends(get_criteria_service)]
 ScoreServiceDep = Annotated[ScoreService, Depends(get_score_service)]
 RankingServiceDep = Annotated[RankingService, Depends(get_ranking_service)]

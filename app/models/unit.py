@@ -11,12 +11,21 @@ from app.models.enums import LineageKind, sql_in
 
 class UnitGroup(Base):
     __tablename__ = "unit_group"
+    __table_args__ = (
+        CheckConstraint(
+            "valid_to_year IS NULL OR valid_from_year IS NULL OR valid_from_year <= valid_to_year",
+            name="validity_ordered",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name_vi: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str] = mapped_column(String(255))
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The first and last assessment years the group is ranked in; null: no limit that way.
+    valid_from_year: Mapped[int | None]
+    valid_to_year: Mapped[int | None]
 
 
 class OrgUnit(Base):

@@ -3,23 +3,52 @@
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.core.text import escape_like
-from app.models import LeafScore, OrgUnit, PublishedResult, UnitGroup, UnitLineage
+from app.models import (
+    CriteriaSet,
+    LeafScore,
+    OrgUnit,
+    PublishedGroupSummary,
+    PublishedResult,
+    UnitGroup,
+    UnitLineage,
+)
 
 
 class UnitRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list_groups(self) -> Sequence[UnitGroup]:
-        result = await self.session.scalars(
-            select(UnitGroup).order_by(UnitGroup.sort_order, UnitGroup.code)
-        )
+    async def list_groups(self, *, active_in: int | None = None) -> Sequence[UnitGroup]:
+        """Every group, or those ranked in `active_in` (open validity years are unbounded)."""
+        statement = select(UnitGroup).order_by(UnitGroup.sort_order, UnitGroup.code)
+        if active_in is not None:
+            statement = statement.where(
+                or_(UnitGroup.valid_from_year.is_(None), UnitGroup.valid_from_year <= active_in),
+                or_(UnitGroup.valid_to_year.is_(None), UnitGroup.valid_to_year >= active_in),
+            )
+        result = await self.session.scalars(statement)
         return result.all()
+
+    async def years_with_results(self, group_id: int) -> list[int]:
+        """Years with a criteria set, a unit's published result or a published summary of
+        the group (leaf scores belong to a criteria set), ascending."""
+        years = await self.session.scalars(
+            union(
+                select(CriteriaSet.year).where(CriteriaSet.group_id == group_id),
+                select(PublishedResult.year)
+                .join(OrgUnit, OrgUnit.id == PublishedResult.unit_id)
+                .where(OrgUnit.group_id == group_id),
+                select(PublishedGroupSummary.year).where(
+                    PublishedGroupSummary.group_id == group_id
+                ),
+            )
+        )
+        return sorted(years)
 
     async def get_group(self, code: str) -> UnitGroup | None:
         return await self.session.scalar(select(UnitGroup).where(UnitGroup.code == code))

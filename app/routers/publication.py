@@ -59,7 +59,7 @@ async def list_audit_events(
         str | None,
         Query(
             max_length=32,
-            description="unit, lineage, year, criteria_set, scores, import or dataset.",
+            description="group, unit, lineage, year, criteria_set, scores, import or dataset.",
         ),
     ] = None,
     limit: Limit = 50,

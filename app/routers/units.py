@@ -4,11 +4,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.dependencies import AdminDep, Limit, Offset, UnitCodePath, UnitServiceDep
+from app.dependencies import (
+    AdminDep,
+    GroupPath,
+    GroupServiceDep,
+    Limit,
+    Offset,
+    UnitCodePath,
+    UnitServiceDep,
+)
 from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND
 from app.schemas.base import Code
 from app.schemas.units import (
+    GroupCreate,
     GroupRead,
+    GroupUpdate,
     LineageEventCreate,
     LineageEventRead,
     UnitCreate,
@@ -22,8 +32,35 @@ router = APIRouter(tags=["units"])
 
 
 @router.get("/groups", summary="List unit groups")
-async def list_groups(service: UnitServiceDep) -> list[GroupRead]:
-    return await service.list_groups()
+async def list_groups(
+    service: GroupServiceDep,
+    active_in: Annotated[
+        int | None,
+        Query(ge=2000, le=2100, description="Only groups ranked in this assessment year."),
+    ] = None,
+) -> list[GroupRead]:
+    return await service.list_groups(active_in=active_in)
+
+
+@router.post(
+    "/groups",
+    summary="Create a unit group",
+    status_code=status.HTTP_201_CREATED,
+    responses={**AUTH, **INVALID, **CONFLICT},
+)
+async def create_group(data: GroupCreate, service: GroupServiceDep, _caller: AdminDep) -> GroupRead:
+    return await service.create_group(data)
+
+
+@router.patch(
+    "/groups/{group}",
+    summary="Rename a unit group or change its order or validity years",
+    responses={**AUTH, **NOT_FOUND, **INVALID, **CONFLICT},
+)
+async def update_group(
+    group: GroupPath, data: GroupUpdate, service: GroupServiceDep, _caller: AdminDep
+) -> GroupRead:
+    return await service.update_group(group, data)
 
 
 @router.get("/units", summary="List and search units", responses=NOT_FOUND)

@@ -37,7 +37,9 @@ class AuditEventRead(ApiModel):
     at: datetime
     actor: str | None = Field(description="The API key's name and id, or the CLI user.")
     action: str = Field(description="create, update, replace, import, publish, correct, revoke …")
-    entity: str = Field(description="unit, lineage, year, criteria_set, scores, api_key, webhook …")
+    entity: str = Field(
+        description="group, unit, lineage, year, criteria_set, scores, api_key, webhook …"
+    )
     entity_key: str = Field(description="Which one, e.g. `2023/DEMO-DEP-HEALTH`.")
     year: int | None
     unit_code: str | None

@@ -3,18 +3,15 @@
 from pydantic import Field
 
 from app.models.enums import YearStatus
-from app.schemas.base import ApiInput, Code, IndexIn, Name, Year
+from app.schemas.base import ApiInput, Code, IndexIn, Year
 from app.schemas.criteria import CriteriaSetPut
 from app.schemas.scores import ScoresPut
-from app.schemas.units import LineageEventCreate, UnitCreate
+from app.schemas.units import GroupCreate, LineageEventCreate, UnitCreate
 from app.schemas.years import SourceIn, YearCreate
 
 
-class GroupSpec(ApiInput):
-    code: Code
-    name_vi: Name
-    name_en: Name
-    sort_order: int = 0
+class GroupSpec(GroupCreate):
+    """A unit group of a data set, as the API creates it."""
 
 
 class YearSpec(YearCreate):

@@ -5,7 +5,7 @@ from datetime import date
 from pydantic import Field, model_validator
 
 from app.models.enums import LineageKind
-from app.schemas.base import ApiInput, ApiModel, Code, IsoDate, Name, Page, with_examples
+from app.schemas.base import ApiInput, ApiModel, Code, IsoDate, Name, Page, Year, with_examples
 
 HEALTH = {
     "code": "LD-DEP-HEALTH",
@@ -40,22 +40,64 @@ MERGER = {
 }
 
 
+COMMUNES = {
+    "code": "commune",
+    "name_vi": "UBND xã, phường, đặc khu",
+    "name_en": "Commune, ward and special-zone People's Committees",
+    "sort_order": 3,
+    "valid_from_year": 2025,
+    "valid_to_year": None,
+}
+FIRST_YEAR = "The first assessment year the group is ranked in (null: no limit)."
+LAST_YEAR = "The last assessment year the group is ranked in (null: still ranked)."
+SORT_ORDER = "Where the group comes in lists, smallest first."
+
+
 class GroupRead(ApiModel):
     """A unit group: units are ranked within their group."""
 
-    model_config = with_examples(
-        {
-            "code": "department",
-            "name_vi": "Sở, ban, ngành",
-            "name_en": "Departments, branches and sectors",
-            "sort_order": 1,
-        }
-    )
+    model_config = with_examples(COMMUNES)
 
     code: str
     name_vi: str
     name_en: str
-    sort_order: int = Field(description="Where the group comes in lists, smallest first.")
+    sort_order: int = Field(description=SORT_ORDER)
+    valid_from_year: int | None = Field(description=FIRST_YEAR)
+    valid_to_year: int | None = Field(description=LAST_YEAR)
+
+
+class GroupCreate(ApiInput):
+    model_config = with_examples(COMMUNES)
+
+    code: Code = Field(description="Stable code, never reused.", examples=["commune"])
+    name_vi: Name
+    name_en: Name
+    sort_order: int = Field(default=0, ge=-(2**31), le=2**31 - 1, description=SORT_ORDER)
+    valid_from_year: Year | None = Field(default=None, description=FIRST_YEAR)
+    valid_to_year: Year | None = Field(default=None, description=LAST_YEAR)
+
+    @model_validator(mode="after")
+    def _validity_ordered(self) -> "GroupCreate":
+        first, last = self.valid_from_year, self.valid_to_year
+        if first is not None and last is not None and first > last:
+            raise ValueError("valid_from_year must not be after valid_to_year")
+        return self
+
+
+class GroupUpdate(ApiInput):
+    """Fields to change; omitted fields stay as they are, a null year lifts that limit.
+
+    The code never changes: results and criteria sets refer to it."""
+
+    model_config = with_examples(
+        {"name_en": "Commune-level People's Committees"}, {"valid_to_year": 2024}
+    )
+
+    name_vi: Name | None = None
+    name_en: Name | None = None
+    sort_order: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)
+    valid_from_year: Year | None = None
+    valid_to_year: Year | None = None
 
 
 class UnitCreate(ApiInput):

@@ -20,6 +20,8 @@ RANK = {role: position for position, role in enumerate(ROLES)}
 # data are open to anonymous callers; every write names the role it needs.
 MATRIX: list[tuple[str, str, str, Any, str]] = [
     ("GET", "/api/v1/groups", "/api/v1/groups", None, "anonymous"),
+    ("POST", "/api/v1/groups", "/api/v1/groups", {"code": "X"}, "admin"),
+    ("PATCH", "/api/v1/groups/{group}", "/api/v1/groups/department", {}, "admin"),
     ("GET", "/api/v1/units", "/api/v1/units", None, "anonymous"),
     ("POST", "/api/v1/units", "/api/v1/units", {"code": "X"}, "admin"),
     ("GET", "/api/v1/units/{unit_code}", "/api/v1/units/LD-DEP-HEALTH", None, "anonymous"),

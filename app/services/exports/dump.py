@@ -37,6 +37,7 @@ from app.services.exports import dump_files
 from app.services.publication.snapshots import as_decimal, load_snapshot
 from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaService
+from app.services.registry.groups import GroupService
 from app.services.registry.units import UnitService
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitSnapshot, snapshot_unit
@@ -63,6 +64,7 @@ class DumpService:
         self.rankings = RankingService(GroupResultService(session, cache, years=self.years))
         self.criteria = CriteriaService(session, years=self.years)
         self.units = UnitService(session)
+        self.groups = GroupService(session)
 
     async def dump_file(
         self, *, year: int, revision: int | None, file_format: DumpFormat
@@ -114,7 +116,7 @@ class DumpService:
         groups: list[GroupRead] = []
         rankings: list[RankingRead] = []
         group_years: list[GroupYear] = []
-        for group in await self.units.list_groups():
+        for group in await self.groups.list_groups():
             ranking = await self.rankings.get_ranking(
                 year=year, group=group.code, criterion=None, language=LANGUAGE, revision=revision
             )
@@ -177,7 +179,7 @@ class DumpService:
         wanted = {row[0] for part in snapshot["groups"].values() for row in part["scores"]}
         for row in await ResultRepository(self.session).units_by_id(sorted(wanted - set(by_id))):
             by_id[row.id] = units[row.code] = UnitSnapshot(*row)
-        group_order = {g.code: g.sort_order for g in await self.units.list_groups()}
+        group_order = {g.code: g.sort_order for g in await self.groups.list_groups()}
         scores: list[tuple[tuple[int, str, str, int], DumpScoreRead]] = []
         for group, part in snapshot["groups"].items():
             tree_order = {node[0]: position for position, node in enumerate(part["criteria"])}

@@ -77,9 +77,6 @@ class UnitService:
         self.session = session
         self.units = UnitRepository(session)
 
-    async def list_groups(self) -> list[GroupRead]:
-        return [GroupRead.model_validate(group) for group in await self.units.list_groups()]
-
     async def require_group(self, code: str) -> UnitGroup:
         group = await self.units.get_group(code)
         if group is None:
@@ -292,10 +289,6 @@ class UnitService:
         if group is None:
             group = UnitGroup(**spec.model_dump())
             await self.units.add(group)
-        elif (group.name_vi, group.name_en, group.sort_order) != (
-            spec.name_vi,
-            spec.name_en,
-            spec.sort_order,
-        ):
-            raise Conflict(f"Unit group {spec.code!r} exists with different names or order.")
+        elif GroupRead.model_validate(group).model_dump() != spec.model_dump():
+            raise Conflict(f"Unit group {spec.code!r} exists with different names, order or years.")
         return group
