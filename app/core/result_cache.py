@@ -48,7 +48,15 @@ class ResultCache:
             self._entries.move_to_end(key)
         return value
 
-    def put(self, key: Hashable, value: object) -> None:
+    def put(self, key: Hashable, value: object, *, revision: int | None) -> None:
+        """Keep a result built from data read at `revision`, if that is still the current one.
+
+        A build that read its data before a concurrent write may finish after another request
+        has moved the cache to the write's revision; stored then, it would be served under the
+        newer revision (and its ETag). Such a result is dropped: the next request builds anew.
+        """
+        if revision is None or revision != self.revision:
+            return
         self._entries[key] = value
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:

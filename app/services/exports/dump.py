@@ -87,7 +87,7 @@ class DumpService:
             if file_format is DumpFormat.JSON
             else dump_files.dump_zip(dump)
         )
-        self.cache.put(key, content)
+        self.rankings.results.keep(key, content)
         return content, filename
 
     async def year_dump(self, assessment_year: AssessmentYear, *, revision: int) -> YearDumpRead:

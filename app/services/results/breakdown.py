@@ -133,7 +133,7 @@ class BreakdownService:
         assert group_year.tree is not None
         assert group_year.detail, "node statistics need every leaf score"
         stats = node_statistics(group_year.tree, group_year.outcomes)
-        self.cache.put(key, stats)
+        self.results.keep(key, stats)
         return stats
 
     async def breakdown_json(
@@ -149,7 +149,7 @@ class BreakdownService:
             year=year, unit_code=unit_code, language=language, revision=revision
         )
         content = breakdown.model_dump_json().encode()
-        self.cache.put(key, content)
+        self.results.keep(key, content)
         return content
 
     async def get_breakdown(

@@ -1,6 +1,6 @@
 """The service that builds GroupYear snapshots from the database and caches them per revision."""
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -38,6 +38,8 @@ class GroupResultService:
         self.years = years
         self.units = UnitService(session)
         self._synced = False
+        # The data revision this request's reads are at least as new as (see sync).
+        self.read_revision: int | None = None
 
     @property
     def viewer(self) -> Viewer:
@@ -45,10 +47,22 @@ class GroupResultService:
         return self.years.viewer
 
     async def sync(self) -> None:
-        """Check the data revision (at most once per request and per check interval)."""
-        if not self._synced and self.cache.needs_check():
+        """Check the data revision (at most once per request and per check interval).
+
+        The revision is read (or trusted) before any data, so everything this request reads
+        afterwards is at least that new: results it builds are stored under that revision
+        only (ResultCache.put), never under a newer one another request moved the cache to.
+        """
+        if self._synced:
+            return
+        if self.cache.needs_check():
             self.cache.sync(await RevisionRepository(self.session).current())
+        self.read_revision = self.cache.revision
         self._synced = True
+
+    def keep(self, key: Hashable, value: object) -> None:
+        """Cache a result this request built, under the revision its data was read at."""
+        self.cache.put(key, value, revision=self.read_revision)
 
     async def group_year(
         self, *, year: int, group: str, revision: int | None = None, detail: bool = False
@@ -68,7 +82,7 @@ class GroupResultService:
                 raise YearNotFound(f"No assessment year {year}.")
             return cached
         built = await self._build(year=year, group=group, revision=revision, detail=detail)
-        self.cache.put(("group_year", year, group, revision, built.detail), built)
+        self.keep(("group_year", year, group, revision, built.detail), built)
         return built
 
     async def self_scores(self, group_year: GroupYear, unit_id: int) -> dict[str, Decimal]:
@@ -104,7 +118,7 @@ class GroupResultService:
             LineageEdge(e.predecessor_id, e.successor_id, LineageKind(e.kind), e.effective_date)
             for e in await self.results.all_lineage()
         )
-        self.cache.put("lineage", edges)
+        self.keep("lineage", edges)
         return edges
 
     async def units_as_of_dates(self) -> dict[int, date]:
@@ -114,7 +128,7 @@ class GroupResultService:
         if isinstance(cached, dict):
             return cached
         cut_offs = await self.years.units_as_of_dates()
-        self.cache.put("units_as_of", cut_offs)
+        self.keep("units_as_of", cut_offs)
         return cut_offs
 
     async def unit_snapshots(self, unit_ids: Iterable[int]) -> dict[int, UnitSnapshot]:

@@ -64,7 +64,7 @@ class RankingService:
             year=year, group=group, criterion=criterion, language=language, revision=revision
         )
         rendered = ranking.model_dump_json().encode()
-        self.cache.put(key, rendered)
+        self.results.keep(key, rendered)
         return rendered
 
     async def get_ranking(
