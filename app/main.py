@@ -1,8 +1,10 @@
 """Application factory: lifespan (engine), routers under /api/v1, error handlers, operation ids."""
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -15,6 +17,7 @@ from app.core.migrations import script_heads
 from app.core.result_cache import ResultCache
 from app.dependencies import get_principal
 from app.http import install_http_edge
+from app.http.caching import release_tag
 from app.http.security import PolicyPaths
 from app.openapi import install_openapi
 from app.pages import router as pages
@@ -70,8 +73,12 @@ def operation_id(route: APIRoute) -> str:
     return head + "".join(word.capitalize() for word in rest)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, release: Callable[[], str] | None = None
+) -> FastAPI:
+    """The application; `release` names the code in ETags (default: current_release)."""
     settings = settings or get_settings()
+    release = release or current_release
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Sends webhook deliveries in the background (unless APP_WEBHOOKS__ENABLED=false).
         drainer = OutboxDrainer(app.state.session_factory, settings.webhooks)
         drainer.start()
+        release()  # worked out now rather than on the first request
         # Start-up objects (modules, mappers, settings) live as long as the process: moving
         # them out of the collector's generations keeps full collections short on requests.
         gc.freeze()
@@ -109,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     # The HTTP edge, outermost first: request id/logging, metrics, security headers, CORS, body
     # limit, rate limit, caching (app/http/edge.py). After the error handlers: it wraps the 500 one.
-    install_http_edge(app, settings, api_prefix=API_PREFIX, site=SITE)
+    install_http_edge(app, settings, api_prefix=API_PREFIX, release=release, site=SITE)
     install_docs_and_static(app)
     app.include_router(pages.router)
     app.include_router(health.router)
@@ -124,3 +132,17 @@ def default_document() -> dict[str, Any]:
     """The OpenAPI document of an app with default settings (no environment, no .env file):
     what `par-index openapi` writes to the committed openapi.json."""
     return create_app(Settings.model_construct()).openapi()
+
+
+@cache
+def current_release() -> str:
+    """This build of the service: its package version and a digest of its OpenAPI document.
+
+    Worked out once per process: the code does not change while it runs, and building the
+    document takes a moment.
+    """
+    try:
+        package_version = version("par-index-service")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        package_version = "0+unknown"
+    return release_tag(package_version, default_document())

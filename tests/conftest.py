@@ -130,8 +130,9 @@ def build_app(
 ) -> AppBuilder:
     """Apps with some settings changed (`build_app(rate_limit=...)`), wired as `app` is."""
 
-    def build(**changes: Any) -> FastAPI:
-        app = create_app(settings.model_copy(update=changes) if changes else settings)
+    def build(*, release: Callable[[], str] | None = None, **changes: Any) -> FastAPI:
+        app_settings = settings.model_copy(update=changes) if changes else settings
+        app = create_app(app_settings, release=release) if release else create_app(app_settings)
         # ASGITransport does not run the lifespan: give the app the test engine directly.
         app.state.engine = engine
         app.state.migration_heads = script_heads()

@@ -2,7 +2,9 @@
 
 Every write bumps the data revision in its own transaction (repositories/revision.py), so a
 representation is identified by the revision plus what selects it (method, path, sorted query,
-Accept, Accept-Language, whether credentials were sent): no need to hash the body.
+Accept, Accept-Language, whether credentials were sent): no need to hash the body. The running
+release (version and OpenAPI digest) is part of every tag too, so a deployment that changes a
+response's shape but no data does not answer 304 for the old body.
 
 The revision is read *before* the handler runs, so the body is at least as new as its ETag
 claims (a write landing meanwhile makes the ETag older than the body, which only costs a
@@ -15,9 +17,10 @@ with credentials `private, no-cache`; everything else `no-store`.
 """
 
 import hashlib
+import json
 import logging
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode
 
@@ -44,9 +47,20 @@ _ENTITY_TAG = re.compile(r'\s*((?:W/)?"[^"]*")\s*(?:,|\Z)')
 logger = logging.getLogger(__name__)
 
 
+def release_tag(version: str, document: Mapping[str, Any]) -> str:
+    """`<version>+<8 hex>`: the application's version and a digest of its OpenAPI document.
+
+    A new contract changes the digest by itself; a release that changes bodies in a way the
+    contract does not show needs a new version.
+    """
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f"{version}+{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
+
+
 def make_etag(
     revision: int,
     *,
+    release: str,
     method: str,
     path: str,
     query_string: str,
@@ -54,11 +68,12 @@ def make_etag(
     accept_language: str,
     credentialed: bool,
 ) -> str:
-    """`"<revision>-<16 hex>"`: the revision, then a digest of what selects the representation."""
+    """`"<revision>-<release>-<16 hex>"`: the data revision, the code serving it, then a digest
+    of what selects the representation."""
     query = urlencode(sorted(parse_qsl(query_string, keep_blank_values=True)))
     parts = (method, path, query, accept, accept_language, "credentialed" if credentialed else "")
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
-    return f'"{revision}-{digest}"'
+    return f'"{revision}-{release}-{digest}"'
 
 
 def parse_if_none_match(value: str) -> Literal["*"] | list[str]:
@@ -118,15 +133,23 @@ class HttpCacheMiddleware:
     """ETags and Cache-Control for the API and for the pages built from the same data.
 
     `prefixes` and `exact_paths` say what is covered (the API prefix, the pages' paths);
-    anything else (docs, static files, probes, metrics) passes untouched.
+    anything else (docs, static files, probes, metrics) passes untouched. `release` names the
+    code serving them in every ETag.
     """
 
     def __init__(
-        self, app: ASGIApp, *, prefixes: Sequence[str], exact_paths: Collection[str] = ()
+        self,
+        app: ASGIApp,
+        *,
+        prefixes: Sequence[str],
+        release: Callable[[], str],
+        exact_paths: Collection[str] = (),
     ) -> None:
         self.app = app
         self.prefixes = tuple(prefixes)
         self.exact_paths = frozenset(exact_paths)
+        # Called per request; the application caches the value (it is fixed per process).
+        self.release = release
 
     def covers(self, path: str) -> bool:
         return path in self.exact_paths or path.startswith(self.prefixes)
@@ -146,6 +169,7 @@ class HttpCacheMiddleware:
             return
         etag = make_etag(
             revision,
+            release=self.release(),
             method="GET",  # HEAD describes the GET representation
             path=scope["path"],
             query_string=scope.get("query_string", b"").decode("latin-1"),

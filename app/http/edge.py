@@ -17,6 +17,8 @@ Starlette wraps each added middleware around the ones added before it, so they a
 innermost first. Health probes and /metrics are not rate limited.
 """
 
+from collections.abc import Callable
+
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.middleware.cors import CORSMiddleware
@@ -48,13 +50,15 @@ def install_http_edge(
     app: FastAPI,
     settings: Settings,
     *,
-    api_prefix: str = "/api/v1",
+    api_prefix: str,
+    release: Callable[[], str],
     site: PolicyPaths | None = None,
 ) -> None:
     """Call once from create_app(), after the error handlers are installed.
 
-    `site` names the docs, the pages and the embeddable fragments: they get their own
-    Content-Security-Policy, and the pages and fragments the API's ETag rules.
+    `release` names the code serving the API in every ETag. `site` names the docs, the pages
+    and the embeddable fragments: they get their own Content-Security-Policy, and the pages
+    and fragments the API's ETag rules.
     """
     site = site or PolicyPaths()
     configure_logging(settings.logging)
@@ -66,7 +70,10 @@ def install_http_edge(
 
     page_prefixes = [*site.page_prefixes, *([site.embed_prefix] if site.embed_prefix else [])]
     app.add_middleware(
-        HttpCacheMiddleware, prefixes=[api_prefix, *page_prefixes], exact_paths=site.page_exact
+        HttpCacheMiddleware,
+        prefixes=[api_prefix, *page_prefixes],
+        exact_paths=site.page_exact,
+        release=release,
     )
     # Reads are limited here; writes where the caller is authenticated (rate_limit.count_write).
     app.state.rate_limiter = None

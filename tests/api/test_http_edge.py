@@ -24,14 +24,14 @@ from app.core.config import (
 )
 from app.http.logging import ACCESS_LOGGER, REDACTED
 from app.http.rate_limit import RateLimiter
-from app.main import create_app
+from app.main import create_app, current_release
 from tests.builders import assert_problem, create_draft_year, create_unit
 from tests.conftest import AppBuilder, api_key, http_client
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # 45 s into a one-minute window: a refusal says to retry in 15 s.
 FIXED_NOW = 60 * 28_000_000 + 45.0
-ETAG = re.compile(r'"(\d+)-[0-9a-f]{16}"')
+ETAG = re.compile(r'"(\d+)-[^"\s-]+-[0-9a-f]{16}"')
 
 
 def rate_limited_app(build_app: AppBuilder, **limits: Any) -> FastAPI:
@@ -502,6 +502,28 @@ class TestHttpCaching:
         )
         assert response.status_code == 200
         assert response.json()["items"]
+
+    async def test_a_new_release_answers_200_to_the_old_releases_etag(
+        self, build_app: AppBuilder
+    ) -> None:
+        # The same data revision and request; only the deployed code differs, and with it
+        # possibly the body's shape.
+        old_app = build_app(release=lambda: "0.1.0+00000000")
+        new_app = build_app(release=lambda: "0.1.1+11111111")
+        async with http_client(old_app) as old, http_client(new_app) as new:
+            etag = (await old.get("/api/v1/groups")).headers["ETag"]
+            unchanged = await old.get("/api/v1/groups", headers={"If-None-Match": etag})
+            released = await new.get("/api/v1/groups", headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304
+        assert released.status_code == 200
+        assert released.json()
+        assert released.headers["ETag"] != etag
+
+    async def test_every_etag_names_the_running_release(
+        self, anonymous_client: AsyncClient
+    ) -> None:
+        response = await anonymous_client.get("/api/v1/years")
+        assert f"-{current_release()}-" in response.headers["ETag"]
 
     async def test_a_write_changes_the_etag(self, client: AsyncClient) -> None:
         before = await client.get("/api/v1/units")

@@ -9,7 +9,7 @@ from app.models import UnitGroup
 from app.repositories.revision import RevisionRepository
 from app.repositories.units import UnitRepository
 from app.schemas.units import GroupCreate, GroupRead, GroupUpdate
-from app.services.publication.audit import AuditService
+from app.services.audit.trail import AuditService
 from app.services.registry.units import UnitService
 
 

@@ -5,12 +5,21 @@ from typing import Any
 
 import pytest
 
-from app.http.caching import if_none_match_matches, make_etag, merge_vary, parse_if_none_match
+from app.http.caching import (
+    if_none_match_matches,
+    make_etag,
+    merge_vary,
+    parse_if_none_match,
+    release_tag,
+)
+
+RELEASE = "0.1.0+0123abcd"
 
 
 def etag(
     revision: int = 7,
     *,
+    release: str = RELEASE,
     path: str = "/api/v1/units",
     query_string: str = "group=district&limit=50",
     accept: str = "application/json",
@@ -19,6 +28,7 @@ def etag(
 ) -> str:
     return make_etag(
         revision,
+        release=release,
         method="GET",
         path=path,
         query_string=query_string,
@@ -29,8 +39,12 @@ def etag(
 
 
 class TestMakeEtag:
-    def test_is_a_strong_tag_of_revision_and_16_hex(self) -> None:
-        assert re.fullmatch(r'"7-[0-9a-f]{16}"', etag())
+    def test_is_a_strong_tag_of_revision_release_and_16_hex(self) -> None:
+        assert re.fullmatch(r'"7-0\.1\.0\+0123abcd-[0-9a-f]{16}"', etag())
+
+    def test_another_release_changes_the_tag(self) -> None:
+        assert etag(release="0.1.1+0123abcd") != etag()
+        assert etag(release="0.1.0+89abcdef") != etag()
 
     def test_query_order_does_not_matter(self) -> None:
         assert etag(query_string="limit=50&group=district") == etag()
@@ -51,6 +65,24 @@ class TestMakeEtag:
     def test_a_new_revision_changes_the_tag(self) -> None:
         assert etag(8) != etag(7)
         assert etag(8).startswith('"8-')
+
+
+DOCUMENT = {"openapi": "3.1.0", "paths": {"/groups": {"get": {}}}}
+
+
+class TestReleaseTag:
+    def test_is_the_version_and_a_digest_of_the_document(self) -> None:
+        assert re.fullmatch(r"0\.1\.0\+[0-9a-f]{8}", release_tag("0.1.0", DOCUMENT))
+
+    def test_a_new_version_or_contract_changes_it(self) -> None:
+        changed = {"openapi": "3.1.0", "paths": {"/groups": {"get": {}, "post": {}}}}
+        tag = release_tag("0.1.0", DOCUMENT)
+        assert release_tag("0.1.1", DOCUMENT) != tag
+        assert release_tag("0.1.0", changed) != tag
+
+    def test_key_order_does_not_matter(self) -> None:
+        reordered = {"paths": {"/groups": {"get": {}}}, "openapi": "3.1.0"}
+        assert release_tag("0.1.0", reordered) == release_tag("0.1.0", DOCUMENT)
 
 
 class TestIfNoneMatch:
