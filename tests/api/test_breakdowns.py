@@ -1,9 +1,12 @@
 """Breakdowns, improvement lists and histories on the demo data."""
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from httpx import AsyncClient
+
+from tests.recompute import recompute
 
 YEAR = 2023
 GROUP = "demo-department"
@@ -15,21 +18,50 @@ async def get_json(client: AsyncClient, path: str) -> Any:
     return response.json()
 
 
+async def index_with_extra_points(
+    client: AsyncClient, unit: str, original: list[dict[str, Any]], extra: Decimal
+) -> dict[str, Decimal]:
+    """Every unit's served index once `extra` points are added to the unit's `original`
+    scores, on its leaves with room left in code order (the test's transaction is rolled
+    back)."""
+    criteria = await get_json(client, f"years/{YEAR}/criteria/{GROUP}")
+    maxima = {c["code"]: Decimal(c["max_score"]) for c in criteria["criteria"]}
+    methods = {c["code"]: c["method"] for c in criteria["criteria"]}
+    scores = [dict(score) for score in original]
+    for score in scores:
+        final = Decimal(score["final_score"])
+        if methods[score["criterion"]] in ("appraisal", "survey", "indicator"):
+            gain = min(extra, maxima[score["criterion"]] - final)
+            score["final_score"], extra = str(final + gain), extra - gain
+    assert extra == 0
+    rows = [{k: s[k] for k in ("criterion", "self_score", "final_score", "note")} for s in scores]
+    # YEAR is published: the change is a correction (rolled back with the test).
+    body = {"scores": rows, "correction_reason": "What the unit would need"}
+    response = await client.put(f"/api/v1/years/{YEAR}/units/{unit}/scores", json=body)
+    assert response.status_code == 200, response.text
+    ranking = await get_json(client, f"years/{YEAR}/rankings/{GROUP}")
+    return {e["unit"]["code"]: Decimal(e["index"]) for e in ranking["entries"]}
+
+
 def code_key(code: str) -> tuple[int, ...]:
     return tuple(int(part) for part in code.split("."))
 
 
 class TestGetBreakdown:
-    async def test_totals_equal_the_ranking_for_every_unit(self, client: AsyncClient) -> None:
-        ranking = await get_json(client, f"years/{YEAR}/rankings/{GROUP}")
-        for entry in ranking["entries"]:
-            code = entry["unit"]["code"]
+    async def test_every_node_total_index_and_rank_from_the_exported_scores(
+        self, client: AsyncClient
+    ) -> None:
+        expected = await recompute(client, YEAR, GROUP)
+        indices, ranks = expected.indices(), expected.ranks()
+        for code in expected.finals:
             breakdown = await get_json(client, f"years/{YEAR}/units/{code}/breakdown")
-            assert breakdown["total"] == entry["total"]
-            assert breakdown["index"] == entry["index"]
-            assert breakdown["rank"] == entry["rank"]
-            roots = [n for n in breakdown["nodes"] if n["depth"] == 1]
-            assert sum(Decimal(n["score"]) for n in roots) == Decimal(breakdown["total"])
+            assert Fraction(Decimal(breakdown["total"])) == expected.total(code)
+            assert Fraction(Decimal(breakdown["index"])) == indices[code]
+            assert Fraction(Decimal(breakdown["max_score"])) == expected.maximum
+            assert breakdown["rank"] == ranks[code]
+            for node in breakdown["nodes"]:
+                points = expected.node_points(code, node["code"])
+                assert Fraction(Decimal(node["score"])) == points, (code, node["code"])
 
     async def test_each_node_has_group_statistics(self, client: AsyncClient) -> None:
         breakdown = await get_json(client, f"years/{YEAR}/units/DEMO-DEP-EDUCATION/breakdown")
@@ -63,12 +95,23 @@ class TestGetUnitImprovements:
         assert surveys
         assert all(not leaf["unit_controls"] for leaf in surveys)
 
-    async def test_points_to_next_rank_pass_the_unit_above(self, client: AsyncClient) -> None:
-        body = await get_json(client, f"years/{YEAR}/units/DEMO-DEP-EDUCATION/improvements")
+    async def test_points_to_next_rank_pass_the_unit_above_and_no_fewer_would(
+        self, client: AsyncClient
+    ) -> None:
+        unit = "DEMO-DEP-EDUCATION"
+        body = await get_json(client, f"years/{YEAR}/units/{unit}/improvements")
         above = body["next_rank"]
-        assert above["rank"] < body["rank"]
-        needed = Decimal(above["index"]) + Decimal("0.01") - Decimal(body["index"])
-        assert Decimal(above["index_points_needed"]) == needed
+        needed = Decimal(above["total_points_needed"])
+        assert needed > 0
+        original = (await get_json(client, f"years/{YEAR}/units/{unit}/scores"))["scores"]
+
+        # The unit gains exactly the points said to be needed, then 0.0001 fewer.
+        passed = await index_with_extra_points(client, unit, original, needed)
+        short = await index_with_extra_points(client, unit, original, needed - Decimal("0.0001"))
+
+        assert passed[unit] > passed[above["unit"]["code"]]
+        assert passed[unit] - Decimal(body["index"]) == Decimal(above["index_points_needed"])
+        assert short[unit] <= short[above["unit"]["code"]]
 
     async def test_the_top_unit_has_no_next_rank(self, client: AsyncClient) -> None:
         ranking = await get_json(client, f"years/{YEAR}/rankings/{GROUP}")
@@ -113,13 +156,26 @@ class TestGetUnitHistory:
             (2023, "DEMO-DEP-CONSTRUCTION-TRANSPORT", "self"),
         ]
 
-    async def test_history_matches_the_rankings(self, client: AsyncClient) -> None:
+    async def test_renamed_unit_history_from_each_years_exported_scores(
+        self, client: AsyncClient
+    ) -> None:
+        codes = {"DEMO-DIS-SUOI-BAC-CITY": "self", "DEMO-DIS-SUOI-BAC-TOWN": "rename"}
+        expected = []
+        for year in (2021, 2022, 2023):
+            results = await recompute(client, year, "demo-district")
+            indices, ranks = results.indices(), results.ranks()
+            expected += [
+                (year, code, codes[code], indices[code], ranks[code])
+                for code in sorted(codes, key=lambda c: codes[c] != "self")
+                if code in indices
+            ]
         body = await get_json(client, "units/DEMO-DIS-SUOI-BAC-CITY/history")
-        for entry in body["entries"]:
-            ranking = await get_json(client, f"years/{entry['year']}/rankings/{entry['group']}")
-            ranked = {e["unit"]["code"]: e for e in ranking["entries"]}[entry["unit"]["code"]]
-            assert (ranked["index"], ranked["rank"]) == (entry["index"], entry["rank"])
-        assert body["entries"][0]["relation"] == "rename"
+        served = [
+            (e["year"], e["unit"]["code"], e["relation"], Fraction(Decimal(e["index"])), e["rank"])
+            for e in body["entries"]
+        ]
+        assert served == expected
+        assert "rename" in {relation for _, _, relation, _, _ in expected}
 
     async def test_published_history_of_a_lam_dong_unit(self, client: AsyncClient) -> None:
         body = await get_json(client, "units/LD-DEP-HEALTH/history")

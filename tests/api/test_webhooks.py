@@ -460,10 +460,26 @@ class TestOutboxDrainer:
         assert receiver.verified == [True]
         assert (await only_delivery(session, hook["id"])).status == "delivered"
 
-    async def test_turned_off_it_never_starts(self, session: AsyncSession) -> None:
-        drainer = OutboxDrainer(factory_for(session), WebhookSettings(enabled=False))
-        drainer.start()
-        await drainer.stop()  # nothing to stop
+    async def test_turned_off_it_never_sends(
+        self, client: AsyncClient, session: AsyncSession
+    ) -> None:
+        hook = await create_webhook(client)
+        receiver = Receiver({RECEIVER: hook["secret"]})
+        await draft_year_with_scores(client)
+        await publish(client)
+        async with receiver.client() as http:
+            drainer = OutboxDrainer(
+                factory_for(session),
+                WebhookSettings(enabled=False, drain_interval_s=0.01),
+                http_client=http,
+            )
+            drainer.start()
+            # Twenty drain intervals: a running drainer would have sent the due delivery.
+            await asyncio.sleep(0.2)
+            await drainer.stop()
+        assert receiver.received == []
+        delivery = await only_delivery(session, hook["id"])
+        assert (delivery.status, delivery.attempts) == ("pending", 0)
 
 
 DELIVERY_COUNT = 20
