@@ -42,6 +42,7 @@ from app.routers import (
 from app.services.webhooks.delivery import OutboxDrainer
 
 API_PREFIX = "/api/v1"
+# Routers under API_PREFIX, in the order their operations appear in the OpenAPI document.
 API_ROUTERS = (
     units,
     years,
