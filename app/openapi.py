@@ -29,7 +29,9 @@ and the results exactly as published, with rankings, breakdowns and improvement 
 
 - **Errors** are RFC 9457 `application/problem+json` documents (`ProblemRead`); a 422 lists
   every problem in `errors`.
-- **Scores and indices** travel as decimal strings (`"87.21"`), never binary floats.
+- **Scores and indices** travel as decimal strings, never binary floats: scores, totals and
+  maxima with two decimals (more, up to four, only where a leaf was scored more finely),
+  indices and percentages with exactly two (`"87.21"`), group means with exactly four.
 - **Auth**: `Authorization: Bearer <key>` or `X-API-Key: <key>`, never both (400). Anonymous
   callers read published years; writes name the role they need (reader < editor < publisher <
   admin).

@@ -16,19 +16,38 @@ from pydantic import (
 )
 
 TWO_PLACES = Decimal("0.01")
+FOUR_PLACES = Decimal("0.0001")
 
 
 def format_decimal(value: Decimal) -> str:
-    """Plain positional notation without trailing zeros beyond what the value needs."""
+    """Plain positional notation without trailing zeros beyond what the value needs (for
+    messages and texts; response fields use format_score, format_index or format_mean)."""
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
 
 
+def _plain(value: Decimal) -> str:
+    """Positional notation; a zero is never signed ("-0.00" would read as a deduction)."""
+    return format(value.copy_abs() if value == 0 else value, "f")
+
+
+def format_score(value: Decimal) -> str:
+    """A score, total or maximum: two decimals, more only where the value has them (leaf
+    scores are kept to four): 100 → "100.00", 91.3 → "91.30", 1.2345 → "1.2345"."""
+    whole, _, fraction = _plain(value).partition(".")
+    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
+
+
 def format_index(value: Decimal) -> str:
-    """An index always shows two decimals, as the province publishes it."""
-    return format(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), "f")
+    """An index (or percentage) always shows two decimals, as the province publishes it."""
+    return _plain(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def format_mean(value: Decimal) -> str:
+    """A group mean, kept to four decimals rather than the published two: "8.2989"."""
+    return _plain(value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP))
 
 
 def with_examples(*examples: Any) -> ConfigDict:
@@ -82,7 +101,23 @@ ScoreIn = Annotated[
         mode="validation",
     ),
 ]
-ScoreOut = Annotated[Decimal, PlainSerializer(format_decimal, return_type=str, when_used="json")]
+# Numbers in responses, as strings of a fixed form that each type's pattern documents.
+SCORE_OUT_TEXT = r"^-?[0-9]+\.[0-9]{2,4}$"
+TWO_DECIMALS_TEXT = r"^-?[0-9]+\.[0-9]{2}$"
+FOUR_DECIMALS_TEXT = r"^-?[0-9]+\.[0-9]{4}$"
+
+
+def _decimal_text(pattern: str, example: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"type": "string", "pattern": pattern, "examples": [example]}, mode="serialization"
+    )
+
+
+ScoreOut = Annotated[
+    Decimal,
+    PlainSerializer(format_score, return_type=str, when_used="json"),
+    _decimal_text(SCORE_OUT_TEXT, "8.14"),
+]
 IndexIn = Annotated[
     Decimal,
     Field(ge=0, le=100, max_digits=6, decimal_places=2),
@@ -96,7 +131,24 @@ IndexIn = Annotated[
         mode="validation",
     ),
 ]
-IndexOut = Annotated[Decimal, PlainSerializer(format_index, return_type=str, when_used="json")]
+IndexOut = Annotated[
+    Decimal,
+    PlainSerializer(format_index, return_type=str, when_used="json"),
+    _decimal_text(TWO_DECIMALS_TEXT, "87.21"),
+]
+# A share of a maximum in percent, rounded half-up to two decimals like the index.
+PercentOut = Annotated[
+    Decimal,
+    PlainSerializer(format_index, return_type=str, when_used="json"),
+    _decimal_text(TWO_DECIMALS_TEXT, "85.33"),
+]
+# Group means (and gaps to them) keep four decimals: rounding them to two would make the
+# units' points look further from or closer to the mean than they are.
+MeanOut = Annotated[
+    Decimal,
+    PlainSerializer(format_mean, return_type=str, when_used="json"),
+    _decimal_text(FOUR_DECIMALS_TEXT, "8.2989"),
+]
 
 CorrectionReason = Annotated[
     str | None,

@@ -4,7 +4,7 @@ from pydantic import Field
 
 from app.core.i18n import Language
 from app.models.enums import ScoringMethod
-from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
+from app.schemas.base import ApiModel, IndexOut, MeanOut, PercentOut, ScoreOut, with_examples
 from app.schemas.results import DEMO_DEPARTMENTS, DEMO_HEALTH, FAIR, BandRef, LabelledRef
 
 NODE_1 = {
@@ -16,7 +16,7 @@ NODE_1 = {
     "name_vi": "Công tác chỉ đạo, điều hành cải cách hành chính",
     "name_en": "Direction and administration of administrative reform",
     "method": None,
-    "max_score": "9.5",
+    "max_score": "9.50",
     "score": "8.14",
     "self_score": "8.79",
     "attainment_pct": "85.68",
@@ -34,7 +34,7 @@ NODE_1_1 = {
     "name_vi": "Kế hoạch cải cách hành chính năm",
     "name_en": "Annual administrative reform plan",
     "method": "appraisal",
-    "max_score": "1.5",
+    "max_score": "1.50",
     "score": "1.28",
     "self_score": "1.31",
     "attainment_pct": "85.33",
@@ -59,9 +59,13 @@ class NodeBreakdownRead(ApiModel):
     max_score: ScoreOut
     score: ScoreOut = Field(description="Final points; penalties count as negative.")
     self_score: ScoreOut | None = Field(description="Self-assessed points, where given.")
-    attainment_pct: ScoreOut | None = Field(description="score / max × 100, two decimals.")
+    attainment_pct: PercentOut | None = Field(
+        description="score / max × 100, two decimals; null when max is 0."
+    )
     points_lost: ScoreOut
-    group_mean: ScoreOut | None
+    group_mean: MeanOut | None = Field(
+        description="The mean of the group's scored units on the node, to four decimals."
+    )
     group_best: ScoreOut | None
     rank: int | None = Field(description="The unit's competition rank in the group on this node.")
 
@@ -76,11 +80,11 @@ class BreakdownRead(ApiModel):
             "group": DEMO_DEPARTMENTS,
             "rank": 13,
             "total": "83.58",
-            "max_score": "100",
+            "max_score": "100.00",
             "index": "83.58",
             "band": FAIR,
-            "bonus": "0.5",
-            "penalty": "0",
+            "bonus": "0.50",
+            "penalty": "0.00",
             "nodes": [NODE_1, NODE_1_1],
         }
     )

@@ -20,20 +20,20 @@ FIELD_1 = {
     "code": "1",
     "name_vi": "Công tác chỉ đạo, điều hành cải cách hành chính",
     "name_en": "Direction and administration of administrative reform",
-    "max_score": "2.5",
+    "max_score": "2.50",
 }
 LEAF_1_1 = {
     "code": "1.1",
     "name_vi": "Kế hoạch cải cách hành chính năm",
     "name_en": "Annual administrative reform plan",
-    "max_score": "1.5",
+    "max_score": "1.50",
     "method": "appraisal",
 }
 LEAF_1_2 = {
     "code": "1.2",
     "name_vi": "Báo cáo cải cách hành chính định kỳ",
     "name_en": "Periodic administrative reform reports",
-    "max_score": "1",
+    "max_score": "1.00",
     "method": "appraisal",
 }
 GOOD = {"label_vi": "Tốt", "label_en": "Good", "min_index": "90.00"}
@@ -65,7 +65,7 @@ class CriteriaSetPut(ApiInput):
 
     model_config = with_examples(
         {
-            "max_score": "2.5",
+            "max_score": "2.50",
             "criteria": [FIELD_1, LEAF_1_1, LEAF_1_2],
             "bands": [GOOD, FAIR],
         }
@@ -118,7 +118,7 @@ class CriteriaSetRead(ApiModel):
         {
             "year": 2023,
             "group": "demo-department",
-            "max_score": "2.5",
+            "max_score": "2.50",
             "criteria": [
                 _read(FIELD_1, parent=None, leaf=False),
                 _read(LEAF_1_1, parent="1", leaf=True),

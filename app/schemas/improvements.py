@@ -4,7 +4,7 @@ from pydantic import Field
 
 from app.core.i18n import Language
 from app.models.enums import ScoringMethod
-from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
+from app.schemas.base import ApiModel, IndexOut, MeanOut, PercentOut, ScoreOut, with_examples
 from app.schemas.results import DEMO_DEPARTMENTS, DEMO_HEALTH, LabelledRef, ref_example
 
 DEMO_PLANNING = ref_example(
@@ -23,14 +23,14 @@ LEAF_2_3 = {
     "field_code": "2",
     "method": "appraisal",
     "unit_controls": True,
-    "max_score": "3",
-    "score": "1.8",
-    "points_lost": "1.2",
-    "attainment_pct": "60",
+    "max_score": "3.00",
+    "score": "1.80",
+    "points_lost": "1.20",
+    "attainment_pct": "60.00",
     "group_mean": "2.4947",
-    "group_best": "3",
+    "group_best": "3.00",
     "gap_to_mean": "0.6947",
-    "gap_to_best": "1.2",
+    "gap_to_best": "1.20",
 }
 NEXT_RANK = {
     "unit": DEMO_PLANNING,
@@ -42,7 +42,7 @@ NEXT_RANK = {
 WEAK_FIELD = {
     "code": "2",
     "name": "Cải cách thể chế",
-    "attainment_pct": "69.3",
+    "attainment_pct": "69.30",
     "points_lost": "3.07",
 }
 WEAK_UNIT = {
@@ -60,7 +60,7 @@ WEAK_CRITERION = {
     "name_en": "Rate of digitised records and results",
     "method": "indicator",
     "unit_controls": True,
-    "max_score": "1.5",
+    "max_score": "1.50",
     "mean_score": "1.2247",
     "mean_attainment_pct": "81.65",
     "units_below_max": 18,
@@ -80,10 +80,12 @@ class LeafImprovementRead(ApiModel):
     max_score: ScoreOut
     score: ScoreOut
     points_lost: ScoreOut
-    attainment_pct: ScoreOut | None = Field(description="score / max × 100; null when max is 0.")
-    group_mean: ScoreOut
+    attainment_pct: PercentOut | None = Field(description="score / max × 100; null when max is 0.")
+    group_mean: MeanOut = Field(
+        description="The mean of the group's scored units on the leaf, to four decimals."
+    )
     group_best: ScoreOut
-    gap_to_mean: ScoreOut
+    gap_to_mean: MeanOut = Field(description="group_mean − score, to four decimals.")
     gap_to_best: ScoreOut
 
 
@@ -128,7 +130,7 @@ class FieldWeaknessRead(ApiModel):
 
     code: str
     name: str
-    attainment_pct: ScoreOut
+    attainment_pct: PercentOut
     points_lost: ScoreOut
 
 
@@ -151,8 +153,12 @@ class CriterionWeaknessRead(ApiModel):
     method: ScoringMethod
     unit_controls: bool
     max_score: ScoreOut
-    mean_score: ScoreOut
-    mean_attainment_pct: ScoreOut
+    mean_score: MeanOut = Field(
+        description="The mean of the group's scored units on the leaf, to four decimals."
+    )
+    mean_attainment_pct: PercentOut = Field(
+        description="Σ score / (units × max) × 100, rounded half-up once to two decimals."
+    )
     units_below_max: int
 
 

@@ -14,7 +14,7 @@ from app.schemas.base import (
 )
 
 SCORE_1_1 = {"criterion": "1.1", "self_score": "1.31", "final_score": "1.28", "note": None}
-SCORE_1_2 = {"criterion": "1.2", "self_score": "1", "final_score": "0.91", "note": None}
+SCORE_1_2 = {"criterion": "1.2", "self_score": "1.00", "final_score": "0.91", "note": None}
 
 
 class LeafScoreIn(ApiInput):
@@ -42,7 +42,7 @@ class ScoresPut(ApiInput):
 
 
 class LeafScoreRead(ApiModel):
-    model_config = with_examples({**SCORE_1_1, "method": "appraisal", "max_score": "1.5"})
+    model_config = with_examples({**SCORE_1_1, "method": "appraisal", "max_score": "1.50"})
 
     criterion: str
     method: ScoringMethod
@@ -59,8 +59,8 @@ class ScoresRead(ApiModel):
             "unit": "DEMO-DEP-HEALTH",
             "group": "demo-department",
             "scores": [
-                {**SCORE_1_1, "method": "appraisal", "max_score": "1.5"},
-                {**SCORE_1_2, "method": "appraisal", "max_score": "1"},
+                {**SCORE_1_1, "method": "appraisal", "max_score": "1.50"},
+                {**SCORE_1_2, "method": "appraisal", "max_score": "1.00"},
             ],
         }
     )

@@ -76,7 +76,7 @@ class TestLeafWithMaximumZero:
         breakdown = await client.get(f"/api/v1/years/{year}/units/T-ZERO-2/breakdown")
         assert breakdown.status_code == 200, breakdown.text
         node = {n["code"]: n for n in breakdown.json()["nodes"]}["1.3"]
-        assert (node["max_score"], node["score"], node["attainment_pct"]) == ("0", "0", None)
+        assert (node["max_score"], node["score"], node["attainment_pct"]) == ("0.00", "0.00", None)
 
         unit = await client.get(f"/api/v1/years/{year}/units/T-ZERO-2/improvements?limit=50")
         assert unit.status_code == 200, unit.text

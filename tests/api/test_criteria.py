@@ -85,7 +85,7 @@ class TestPutCriteriaSet:
         response = await client.put(criteria_url(year), json=small_tree())
         assert response.status_code == 200, response.text
         body = response.json()
-        assert (body["year"], body["group"], body["max_score"]) == (year, "department", "10")
+        assert (body["year"], body["group"], body["max_score"]) == (year, "department", "10.00")
         assert [criterion["code"] for criterion in body["criteria"]] == [
             "1",
             "1.1",
@@ -103,7 +103,7 @@ class TestPutCriteriaSet:
         del tree["max_score"]
         response = await client.put(criteria_url(year), json=tree)
         assert response.status_code == 200, response.text
-        assert response.json()["max_score"] == "10"
+        assert response.json()["max_score"] == "10.00"
 
     @pytest.mark.parametrize(
         ("break_tree", "loc"), INVALID_TREES, ids=[fn.__name__ for fn, _ in INVALID_TREES]
@@ -156,7 +156,7 @@ class TestPutCriteriaSet:
         ]
         response = await client.put(criteria_url(year), json=tree)
         assert response.status_code == 200, response.text
-        assert response.json()["max_score"] == "10"
+        assert response.json()["max_score"] == "10.00"
 
         node(tree, "4")["max_score"] = "0"
         problem = assert_problem(await client.put(criteria_url(year), json=tree), 422)
@@ -231,8 +231,8 @@ class TestPutCriteriaSetWithScores:
         tree["max_score"] = "10.5"
         assert_problem(await client.put(criteria_url(scored_year), json=tree), 409)
         body = (await client.get(criteria_url(scored_year))).json()
-        assert body["max_score"] == "10"
-        assert next(c for c in body["criteria"] if c["code"] == "1.1")["max_score"] == "1.5"
+        assert body["max_score"] == "10.00"
+        assert next(c for c in body["criteria"] if c["code"] == "1.1")["max_score"] == "1.50"
 
     async def test_removing_a_node_is_a_conflict(
         self, client: AsyncClient, scored_year: int
@@ -251,7 +251,7 @@ class TestPutCriteriaSetWithScores:
         assert node(response.json(), "1.1")["name_en"] == "Annual plan"
         scores = await client.get(f"/api/v1/years/{scored_year}/units/T-DEP-SCORED/scores")
         assert [(s["criterion"], s["final_score"]) for s in scores.json()["scores"]] == [
-            ("1.1", "1")
+            ("1.1", "1.00")
         ]
 
 
@@ -271,14 +271,14 @@ class TestGetCriteriaSet:
             for c in body["criteria"]
         ]
         assert shape == [
-            ("1", None, 1, False, "4", None),
-            ("1.1", "1", 2, True, "1.5", "appraisal"),
-            ("1.2", "1", 2, True, "2.5", "indicator"),
-            ("2", None, 1, False, "6", None),
-            ("2.1", "2", 2, True, "6", "survey"),
-            ("3", None, 1, False, "1", None),
-            ("3.1", "3", 2, True, "1", "bonus"),
-            ("3.2", "3", 2, True, "2", "penalty"),
+            ("1", None, 1, False, "4.00", None),
+            ("1.1", "1", 2, True, "1.50", "appraisal"),
+            ("1.2", "1", 2, True, "2.50", "indicator"),
+            ("2", None, 1, False, "6.00", None),
+            ("2.1", "2", 2, True, "6.00", "survey"),
+            ("3", None, 1, False, "1.00", None),
+            ("3.1", "3", 2, True, "1.00", "bonus"),
+            ("3.2", "3", 2, True, "2.00", "penalty"),
         ]
         assert node(body, "1")["name_vi"] == "Chỉ đạo"
         assert [band["min_index"] for band in body["bands"]] == ["90.00", "80.00"]

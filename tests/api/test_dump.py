@@ -183,8 +183,8 @@ class TestGetYearDump:
         assert f'filename="par-index_{YEAR}_rev1.zip"' in zipped.headers["content-disposition"]
         scores = read_zip(zipped.content)["scores.csv"]
         assert [(s["unit_code"], s["final_score"]) for s in scores] == [
-            ("T-DUMP-A", "6"),
-            ("T-DUMP-B", "3"),
+            ("T-DUMP-A", "6.00"),
+            ("T-DUMP-B", "3.00"),
         ]
 
     async def test_an_unknown_revision_is_a_404(self, client: AsyncClient) -> None:

@@ -106,8 +106,9 @@ async def year(client: AsyncClient) -> int:
     return YEAR
 
 
-A_STORED = [("1.1", None, "1.25", None), ("1.2", None, "2", None), ("2.1", None, "5.5", None)]
-A_STORED += [("3.1", None, "0.5", None), ("3.2", None, "0", None)]
+# FULL as the API serves scores: two decimals, more only where a score has them.
+FULL_SERVED = {"1.1": "1.25", "1.2": "2.00", "2.1": "5.50", "3.1": "0.50", "3.2": "0.00"}
+A_STORED = [(code, None, final, None) for code, final in FULL_SERVED.items()]
 
 
 async def assert_rejected(
@@ -205,10 +206,10 @@ class TestBadInput:
         assert report["counts"]["added"] == 5
         assert await stored(client, UNIT_B) == [
             ("1.1", None, "1.25", None),
-            ("1.2", None, "2", None),
-            ("2.1", None, "5.5", None),
-            ("3.1", None, "0", None),
-            ("3.2", None, "0", None),
+            ("1.2", None, "2.00", None),
+            ("2.1", None, "5.50", None),
+            ("3.1", None, "0.00", None),
+            ("3.2", None, "0.00", None),
         ]
 
     async def test_wrong_encoding(self, client: AsyncClient, year: int) -> None:
@@ -332,8 +333,8 @@ class TestOutcomes:
         assert report["changes_omitted"] == 0
         assert report["problems"] == []
         assert await RevisionRepository(session).current() == before + 1
-        assert (await stored(client, UNIT_A))[0] == ("1.1", None, "0.5", None)
-        assert (await stored(client, UNIT_B))[0] == ("1.1", "0", "1.25", None)
+        assert (await stored(client, UNIT_A))[0] == ("1.1", None, "0.50", None)
+        assert (await stored(client, UNIT_B))[0] == ("1.1", "0.00", "1.25", None)
 
     async def test_one_audit_event_names_the_file(self, client: AsyncClient, year: int) -> None:
         response = await post_import(client, FILE_A_B)
@@ -401,7 +402,7 @@ class TestOutcomes:
         response = await post_import(client, content, name="s.json", content_type="")
         assert response.json()["outcome"] == "applied", response.text
         assert await stored(client, UNIT_B) == [
-            (code, None, final, None) for code, final in FULL.items()
+            (code, None, final, None) for code, final in FULL_SERVED.items()
         ]
 
     async def test_xlsx_group_sheet_with_long_sheet_adding_notes(
@@ -418,7 +419,7 @@ class TestOutcomes:
         )
         response = await post_import(client, content, name="scores.xlsx", content_type="")
         assert response.json()["outcome"] == "applied", response.text
-        assert ("2.1", "6", "5.5", "survey 2030") in await stored(client, UNIT_B)
+        assert ("2.1", "6.00", "5.50", "survey 2030") in await stored(client, UNIT_B)
 
     async def test_xlsx_sheets_that_disagree_are_a_problem(
         self, client: AsyncClient, year: int
@@ -496,11 +497,11 @@ class TestStreamedScores:
         assert response.json()["outcome"] == "applied", response.text
         assert response.json()["counts"]["added"] == 5
         assert await stored(client, UNIT_B) == [
-            ("1.1", "1", "1.25", "first leaf"),
-            ("1.2", None, "2", None),
-            ("2.1", "5", "5.5", "the last long row wins"),
-            ("3.1", None, "0.5", None),
-            ("3.2", None, "0", None),
+            ("1.1", "1.00", "1.25", "first leaf"),
+            ("1.2", None, "2.00", None),
+            ("2.1", "5.00", "5.50", "the last long row wins"),
+            ("3.1", None, "0.50", None),
+            ("3.2", None, "0.00", None),
         ]
 
     async def test_a_group_sheet_disagreeing_with_an_earlier_long_sheet(
@@ -576,8 +577,8 @@ class TestStreamedScores:
         left = select(func.count()).where(LeafScore.criterion_id == elsewhere)
         assert await session.scalar(left) == 0
         assert (await stored(client, UNIT_A))[:2] == [
-            ("1.1", None, "0.5", None),
-            ("1.2", None, "2", "a note"),
+            ("1.1", None, "0.50", None),
+            ("1.2", None, "2.00", "a note"),
         ]
 
     async def test_the_change_list_stops_at_its_limit(
@@ -706,8 +707,8 @@ class TestCriteriaImport:
         assert response.json()["counts"]["added"] == 8
         tree = (await client.get("/api/v1/years/2031/criteria/department")).json()
         assert [(c["code"], c["max_score"], c["method"]) for c in tree["criteria"]][:2] == [
-            ("1", "4", None),
-            ("1.1", "1.5", "appraisal"),
+            ("1", "4.00", None),
+            ("1.1", "1.50", "appraisal"),
         ]
         assert [b["min_index"] for b in tree["bands"]] == ["90.00", "80.00"]
 

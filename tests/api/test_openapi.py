@@ -17,23 +17,42 @@ from app.openapi import render
 from app.routers import health
 from app.schemas import (
     audit,
+    breakdowns,
     criteria,
     dump,
+    history,
     imports,
+    improvements,
     keys,
     problems,
+    rankings,
     results,
     scores,
     units,
     webhooks,
     years,
 )
-from app.schemas.base import Page
+from app.schemas.base import ApiInput, Page
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.json"
 PROBLEM_REF = "#/components/schemas/ProblemRead"
 CAMEL_CASE = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)*$")
-SCHEMA_MODULES = (audit, criteria, dump, imports, keys, problems, results, scores, units, webhooks)
+SCHEMA_MODULES = (
+    audit,
+    breakdowns,
+    criteria,
+    dump,
+    history,
+    imports,
+    improvements,
+    keys,
+    problems,
+    rankings,
+    results,
+    scores,
+    units,
+    webhooks,
+)
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +233,23 @@ class TestExamples:
                 model.model_validate(example)
                 checked += 1
         assert checked >= 60
+
+    def test_response_examples_show_numbers_as_the_api_writes_them(
+        self, document: dict[str, Any]
+    ) -> None:
+        # An example read back through its model and written out again is unchanged: every
+        # score, index and mean in it already has the form the API serves.
+        models = schema_models()
+        checked = 0
+        for name, schema in document["components"]["schemas"].items():
+            model = models.get(name)
+            # Problem documents leave out `errors` unless the request was invalid.
+            if model is None or issubclass(model, ApiInput) or model is problems.ProblemRead:
+                continue
+            for example in schema.get("examples", []):
+                assert model.model_validate(example).model_dump(mode="json") == example, name
+                checked += 1
+        assert checked >= 40
 
     def test_examples_use_the_published_lam_dong_figures(self, document: dict[str, Any]) -> None:
         [ranking] = document["components"]["schemas"]["RankingRead"]["examples"]

@@ -142,8 +142,8 @@ class TestReadsAtARevision:
         scores_path = f"/api/v1/years/{YEAR}/units/T-PUB-B/scores"
         old = (await client.get(f"{scores_path}?revision=1")).json()["scores"]
         new = (await client.get(scores_path)).json()["scores"]
-        assert [(s["criterion"], s["final_score"]) for s in old] == [("2.1", "3")]
-        assert [(s["criterion"], s["final_score"]) for s in new] == [("2.1", "6")]
+        assert [(s["criterion"], s["final_score"]) for s in old] == [("2.1", "3.00")]
+        assert [(s["criterion"], s["final_score"]) for s in new] == [("2.1", "6.00")]
         criteria_path = f"/api/v1/years/{YEAR}/criteria/department"
         before = (await client.get(f"{criteria_path}?revision=2")).json()
         after = (await client.get(criteria_path)).json()

@@ -55,17 +55,17 @@ class TestPutScores:
             {
                 "criterion": "1.1",
                 "method": "appraisal",
-                "max_score": "1.5",
-                "self_score": "1.5",
+                "max_score": "1.50",
+                "self_score": "1.50",
                 "final_score": "1.25",
                 "note": "plan on time",
             },
             {
                 "criterion": "2.1",
                 "method": "survey",
-                "max_score": "6",
+                "max_score": "6.00",
                 "self_score": None,
-                "final_score": "5",
+                "final_score": "5.00",
                 "note": None,
             },
         ]
@@ -82,8 +82,8 @@ class TestPutScores:
         assert summary((await client.get(scores_url(year))).json()) == [
             ("1.1", None, "1.2345"),
             ("1.2", None, "0.0001"),
-            ("2.1", "6", "5.8721"),
-            ("3.2", None, "1.1"),
+            ("2.1", "6.00", "5.8721"),
+            ("3.2", None, "1.10"),
         ]
 
     async def test_json_numbers_are_accepted(self, client: AsyncClient, year: int) -> None:
@@ -101,7 +101,7 @@ class TestPutScores:
             scores_url(year), json={"scores": [{"criterion": "1.2", "final_score": "2"}]}
         )
         assert response.status_code == 200, response.text
-        assert summary((await client.get(scores_url(year))).json()) == [("1.2", None, "2")]
+        assert summary((await client.get(scores_url(year))).json()) == [("1.2", None, "2.00")]
 
     async def test_empty_list_clears_every_score(self, client: AsyncClient, year: int) -> None:
         await put_first_scores(client, year)

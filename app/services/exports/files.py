@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from app.schemas.base import format_decimal, format_index
+from app.schemas.base import format_index, format_mean, format_score
 
 CellValue = str | int | Decimal | bool | None
 ItemT = TypeVar("ItemT")
@@ -38,19 +38,23 @@ UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 class CellKind(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
-    SCORE = "score"  # Decimal, plain notation; XLSX format 0.0000
+    SCORE = "score"  # Decimal, two decimals or up to four where it has them; XLSX 0.00##
     INDEX = "index"  # Decimal, two decimals (indices and percentages); XLSX format 0.00
+    MEAN = "mean"  # Decimal, four decimals (group means and gaps to them); XLSX 0.0000
     FLAG = "flag"
 
 
-TEXT, INTEGER, SCORE, INDEX, FLAG = (
+TEXT, INTEGER, SCORE, INDEX, MEAN, FLAG = (
     CellKind.TEXT,
     CellKind.INTEGER,
     CellKind.SCORE,
     CellKind.INDEX,
+    CellKind.MEAN,
     CellKind.FLAG,
 )
-XLSX_NUMBER_FORMATS = {SCORE: "0.0000", INDEX: "0.00"}
+# The same forms as the JSON responses (app/schemas/base.py).
+XLSX_NUMBER_FORMATS = {SCORE: "0.00##", INDEX: "0.00", MEAN: "0.0000"}
+CSV_NUMBER_FORMATS = {SCORE: format_score, INDEX: format_index, MEAN: format_mean}
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ def _checked(value: CellValue, kind: CellKind) -> CellValue:
         INTEGER: (int,),
         SCORE: (Decimal,),
         INDEX: (Decimal,),
+        MEAN: (Decimal,),
         FLAG: (bool,),
     }[kind]
     wrong_bool = isinstance(value, bool) and kind is not FLAG
@@ -138,7 +143,7 @@ def csv_cell(value: CellValue, kind: CellKind) -> str:
     if isinstance(value, str):
         return neutralise(value)
     if isinstance(value, Decimal):
-        return format_index(value) if kind is INDEX else format_decimal(value)
+        return CSV_NUMBER_FORMATS[kind](value)
     return str(value)
 
 
@@ -162,7 +167,7 @@ def _xlsx_cell(sheet: Any, value: CellValue, kind: CellKind) -> WriteOnlyCell:
         return cell
     if isinstance(value, Decimal):
         # Plain notation: NUMERIC columns can come back as e.g. Decimal('0E-4').
-        cell = WriteOnlyCell(sheet, value=Decimal(format_decimal(value)))
+        cell = WriteOnlyCell(sheet, value=Decimal(CSV_NUMBER_FORMATS[kind](value)))
         cell.number_format = XLSX_NUMBER_FORMATS[kind]
         return cell
     return WriteOnlyCell(sheet, value=value)

@@ -15,6 +15,7 @@ from app.services.exports.files import (
     FLAG,
     INDEX,
     INTEGER,
+    MEAN,
     SCORE,
     AboutItem,
     CellValue,
@@ -116,7 +117,7 @@ BREAKDOWN_SPEC: Spec[NodeBreakdownRead] = (
     (Column("self_score", SCORE), lambda n: n.self_score),
     (Column("attainment_pct", INDEX), lambda n: n.attainment_pct),
     (Column("points_lost", SCORE), lambda n: n.points_lost),
-    (Column("group_mean", SCORE), lambda n: n.group_mean),
+    (Column("group_mean", MEAN), lambda n: n.group_mean),
     (Column("group_best", SCORE), lambda n: n.group_best),
     (Column("rank", INTEGER), lambda n: n.rank),
 )
@@ -160,9 +161,9 @@ LEAF_SPEC: Spec[LeafImprovementRead] = (
     (Column("score", SCORE), lambda leaf: leaf.score),
     (Column("points_lost", SCORE), lambda leaf: leaf.points_lost),
     (Column("attainment_pct", INDEX), lambda leaf: leaf.attainment_pct),
-    (Column("group_mean", SCORE), lambda leaf: leaf.group_mean),
+    (Column("group_mean", MEAN), lambda leaf: leaf.group_mean),
     (Column("group_best", SCORE), lambda leaf: leaf.group_best),
-    (Column("gap_to_mean", SCORE), lambda leaf: leaf.gap_to_mean),
+    (Column("gap_to_mean", MEAN), lambda leaf: leaf.gap_to_mean),
     (Column("gap_to_best", SCORE), lambda leaf: leaf.gap_to_best),
 )
 
@@ -247,7 +248,7 @@ def group_improvements_document(
             (Column("method"), lambda c: c.method.value),
             (Column("unit_controls", FLAG), lambda c: c.unit_controls),
             (Column("max_score", SCORE), lambda c: c.max_score),
-            (Column("mean_score", SCORE), lambda c: c.mean_score),
+            (Column("mean_score", MEAN), lambda c: c.mean_score),
             (Column("mean_attainment_pct", INDEX), lambda c: c.mean_attainment_pct),
             (Column("units_below_max", INTEGER), lambda c: c.units_below_max),
         ),

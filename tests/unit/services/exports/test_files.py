@@ -58,10 +58,13 @@ class TestNeutralise:
         assert restore_text(neutralise(text)) == text
 
     def test_negative_numbers_are_written_as_numbers(self) -> None:
-        assert csv_cell(Decimal("-0.5"), CellKind.SCORE) == "-0.5"
+        assert csv_cell(Decimal("-0.5"), CellKind.SCORE) == "-0.50"
         assert csv_cell(-2, CellKind.INTEGER) == "-2"
         assert csv_cell(Decimal("87.2"), CellKind.INDEX) == "87.20"
-        assert csv_cell(Decimal("1.5000"), CellKind.SCORE) == "1.5"
+        assert csv_cell(Decimal("1.5000"), CellKind.SCORE) == "1.50"
+        assert csv_cell(Decimal("1.2345"), CellKind.SCORE) == "1.2345"
+        assert csv_cell(Decimal("-0.0000"), CellKind.SCORE) == "0.00"
+        assert csv_cell(Decimal("8.3"), CellKind.MEAN) == "8.3000"
         assert csv_cell(None, CellKind.SCORE) == ""
         assert csv_cell(True, CellKind.FLAG) == "true"
 
@@ -81,12 +84,12 @@ class TestWriteCsv:
         content = write_csv(table(("=HYPERLINK(1)", Decimal("-0.5"), -2), ("-x", None, None)))
         assert read_csv(content) == [
             ["name", "points", "change"],
-            ["'=HYPERLINK(1)", "-0.5", "-2"],
+            ["'=HYPERLINK(1)", "-0.50", "-2"],
             ["'-x", "", ""],
         ]
 
     def test_rows_end_with_crlf(self) -> None:
-        assert write_csv(table(("a", Decimal(1), 1))) == b"name,points,change\r\na,1,1\r\n"
+        assert write_csv(table(("a", Decimal(1), 1))) == b"name,points,change\r\na,1.00,1\r\n"
 
     def test_bom_only_when_asked(self) -> None:
         rows = table(("Sở Y tế", Decimal("1.25"), 0))
@@ -111,7 +114,7 @@ class TestWriteXlsx:
         assert formula_text.value == "'=1+2"
         assert points.data_type == "n"
         assert points.value == -0.5
-        assert points.number_format == "0.0000"
+        assert points.number_format == "0.00##"
         assert change.value == -2
         assert sheet["B3"].value == pytest.approx(1.2345)
         assert sheet["C3"].value is None
@@ -154,10 +157,10 @@ class TestScoresDocument:
         content = write_csv(scores_document(self.export()).csv_table)
         assert read_csv(content) == [
             ["unit_code", "criterion_code", "self_score", "final_score", "note"],
-            ["U1", "1.1", "0.5", "0.25", "'-late"],
-            ["U1", "1.2", "", "1.5", ""],
-            ["U2", "1.2", "2", "", ""],
-            ["U3", "1", "4.1", "4.1", ""],
+            ["U1", "1.1", "0.50", "0.25", "'-late"],
+            ["U1", "1.2", "", "1.50", ""],
+            ["U2", "1.2", "2.00", "", ""],
+            ["U3", "1", "4.10", "4.10", ""],
         ]
 
     def test_xlsx_has_a_wide_sheet_per_group_of_final_scores(self) -> None:
