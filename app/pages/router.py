@@ -89,7 +89,7 @@ async def _respond(
         context = _context(request, language, t)
         # Kept encoded, as the API keeps its JSON: a hit costs no rendering and no encoding.
         html = render(template, view=view, section=section, **context).encode()
-        pages.results.cache.put(key, html)
+        pages.results.keep(key, html)
     return HTMLResponse(html)
 
 

@@ -16,6 +16,7 @@ from app.pages import charts
 from app.pages.text import Texts
 from app.schemas.rankings import RankingEntryRead, RankingRead
 from app.schemas.years import YearRead
+from app.services.registry.groups import GroupService
 from app.services.results.group_results import GroupResultService
 from app.services.results.ranking import RankingService
 
@@ -154,7 +155,7 @@ class PublicReader:
 
     async def home(self, language: Language) -> tuple[YearSummary, ...]:
         """Every published year, newest first, with each group that has results that year."""
-        groups = await self.results.units.list_groups()
+        groups = await GroupService(self.results.session).list_groups()
         summaries = []
         for year in await self.results.years.list_years():
             found = []

@@ -165,7 +165,7 @@ class TestCaching:
         cache = app.state.result_cache
         key = ("page", RANKING_2024, "vi")
         assert isinstance(cache.get(key), bytes)
-        cache.put(key, b"<p>served from the cache</p>")
+        cache.put(key, b"<p>served from the cache</p>", revision=cache.revision)
         assert (await anonymous_client.get(RANKING_2024)).text == "<p>served from the cache</p>"
         assert (await client.post("/api/v1/years", json={"year": DRAFT_YEAR})).status_code == 201
         assert "Sở Y tế" in (await anonymous_client.get(RANKING_2024)).text

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.result_cache import ResultCache
 from app.services.access.viewer import EDITORIAL
-from app.services.registry.datasets import LoadReport
 from app.services.publication.years import YearService
+from app.services.registry.datasets import LoadReport
 from app.services.results.group_results import GroupResultService
 
 YEAR, GROUP, UNIT, LEAF = 2023, "demo-department", "DEMO-DEP-HEALTH", "1.1"
