@@ -39,6 +39,7 @@ from app.services.results.group_results import GroupResultService
 from app.services.results.history import HistoryService
 from app.services.results.improvement import ImprovementService
 from app.services.results.ranking import RankingService
+from app.services.results.year_groups import YearGroupsService
 from app.services.webhooks.outbox import WebhookService
 from app.services.webhooks.receivers import (
     ReceiverGuard,
@@ -192,6 +193,10 @@ def get_history_service(results: GroupResultServiceDep) -> HistoryService:
     return HistoryService(results)
 
 
+def get_year_groups_service(results: GroupResultServiceDep) -> YearGroupsService:
+    return YearGroupsService(results)
+
+
 def get_publication_service(session: SessionDep, years: YearServiceDep) -> PublicationService:
     return PublicationService(session, years=years)
 
@@ -216,6 +221,7 @@ RankingServiceDep = Annotated[RankingService, Depends(get_ranking_service)]
 BreakdownServiceDep = Annotated[BreakdownService, Depends(get_breakdown_service)]
 ImprovementServiceDep = Annotated[ImprovementService, Depends(get_improvement_service)]
 HistoryServiceDep = Annotated[HistoryService, Depends(get_history_service)]
+YearGroupsServiceDep = Annotated[YearGroupsService, Depends(get_year_groups_service)]
 PublicationServiceDep = Annotated[PublicationService, Depends(get_publication_service)]
 AuditServiceDep = Annotated[AuditService, Depends(get_audit_service)]
 ScoreExportServiceDep = Annotated[ScoreExportService, Depends(get_score_export_service)]

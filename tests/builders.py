@@ -3,6 +3,9 @@
 from typing import Any
 
 from httpx import AsyncClient, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import UnitGroup
 
 
 def small_tree() -> dict[str, Any]:
@@ -59,6 +62,15 @@ def small_tree() -> dict[str, Any]:
             {"label_vi": "Khá", "label_en": "Fair", "min_index": "80"},
         ],
     }
+
+
+async def add_group(session: AsyncSession, code: str = "t-group") -> UnitGroup:
+    """A unit group of its own, so that the units a test creates are the whole group (the
+    Lam Dong departments would otherwise make the `department` group partial)."""
+    group = UnitGroup(code=code, name_vi=f"Nhóm thử {code}", name_en=f"Test group {code}")
+    session.add(group)
+    await session.flush()
+    return group
 
 
 async def create_draft_year(client: AsyncClient, year: int = 2030) -> int:

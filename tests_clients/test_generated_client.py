@@ -116,8 +116,17 @@ def test_ranking_of_2024_departments_as_published(anonymous: Client) -> None:
         "Department of Home Affairs",
         "92.96",
     )
+    assert first.rank_basis == "published"
+    # The group's size was not published: Health is "among the three lowest", not 4th.
     health = next(entry for entry in ranking.entries if entry.unit.code == "LD-DEP-HEALTH")
-    assert (health.index, health.rank, health.tied) == ("87.21", 4, True)
+    assert (health.index, health.rank, health.tied) == ("87.21", None, True)
+    assert health.published is not None
+    assert health.published.place is not None
+    assert (health.published.place.code, health.published.place.label) == (
+        "bottom_3",
+        "among the 3 lowest",
+    )
+    assert (ranking.coverage.complete, ranking.statistics.mean) == (False, None)
 
 
 def test_breakdown_of_a_demo_unit_matches_its_ranking(anonymous: Client) -> None:

@@ -5,6 +5,7 @@ from pydantic import Field
 from app.core.i18n import Language
 from app.models.enums import ScoringMethod
 from app.schemas.base import ApiModel, IndexOut, MeanOut, PercentOut, ScoreOut, with_examples
+from app.schemas.coverage import COVERAGE_COMPUTED, CoverageRead
 from app.schemas.results import DEMO_DEPARTMENTS, DEMO_HEALTH, FAIR, BandRef, LabelledRef
 
 NODE_1 = {
@@ -64,10 +65,16 @@ class NodeBreakdownRead(ApiModel):
     )
     points_lost: ScoreOut
     group_mean: MeanOut | None = Field(
-        description="The mean of the group's scored units on the node, to four decimals."
+        description="Mean points of the group's units, to four decimals; null unless every unit "
+        "has leaf scores."
     )
-    group_best: ScoreOut | None
-    rank: int | None = Field(description="The unit's competition rank in the group on this node.")
+    group_best: ScoreOut | None = Field(
+        description="Best points in the group; null unless every unit has leaf scores."
+    )
+    rank: int | None = Field(
+        description="The unit's competition rank in the group on this node; null unless every "
+        "unit of the group has leaf scores (`coverage`)."
+    )
 
 
 class BreakdownRead(ApiModel):
@@ -85,6 +92,7 @@ class BreakdownRead(ApiModel):
             "band": FAIR,
             "bonus": "0.50",
             "penalty": "0.00",
+            "coverage": COVERAGE_COMPUTED,
             "nodes": [NODE_1, NODE_1_1],
         }
     )
@@ -101,4 +109,5 @@ class BreakdownRead(ApiModel):
     band: BandRef | None
     bonus: ScoreOut
     penalty: ScoreOut
+    coverage: CoverageRead = Field(description="The coverage of the unit's group that year.")
     nodes: list[NodeBreakdownRead]

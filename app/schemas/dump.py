@@ -6,6 +6,12 @@ from pydantic import Field
 
 from app.schemas.audit import PUBLISHED_2024, YearRevisionRead
 from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
+from app.schemas.coverage import (
+    COVERAGE_DEPARTMENTS_2024,
+    CoverageRead,
+    PositionCode,
+    RankBasis,
+)
 from app.schemas.criteria import CriteriaSetRead
 from app.schemas.rankings import (
     RANKING_RULE,
@@ -31,6 +37,7 @@ HOME_AFFAIRS = {
 }
 HOME_AFFAIRS_RANK = {
     "rank": 1,
+    "rank_basis": "published",
     "tie_size": 1,
     "unit": "LD-DEP-HOME-AFFAIRS",
     "basis": "published_index",
@@ -42,7 +49,8 @@ HOME_AFFAIRS_RANK = {
     "band_en": None,
     "published_index": "92.96",
     "published_rank": 1,
-    "rank_disagrees": False,
+    "published_position_code": None,
+    "rank_disagrees": None,
     "index_disagrees": None,
 }
 DUMP_YEAR = {
@@ -67,6 +75,7 @@ DUMP_RANKING = {
     "group": "department",
     "rule": RANKING_RULE,
     "max_score": None,
+    "coverage": COVERAGE_DEPARTMENTS_2024,
     "statistics": STATISTICS_2024,
     "entries": [HOME_AFFAIRS_RANK],
 }
@@ -76,6 +85,7 @@ HOME_AFFAIRS_PUBLISHED = {
     "index": "92.96",
     "rank": 1,
     "position": None,
+    "position_code": None,
     "band_vi": None,
     "source": "lamdong-2024",
     "note": None,
@@ -126,7 +136,8 @@ class DumpScoreRead(ApiModel):
 class DumpRankingEntryRead(ApiModel):
     model_config = with_examples(HOME_AFFAIRS_RANK)
 
-    rank: int | None
+    rank: int | None = Field(description="Computed over a complete group, else as published.")
+    rank_basis: RankBasis | None
     tie_size: int
     unit: str
     basis: IndexBasis
@@ -138,6 +149,9 @@ class DumpRankingEntryRead(ApiModel):
     band_en: str | None
     published_index: IndexOut | None
     published_rank: int | None
+    published_position_code: PositionCode | None = Field(
+        description="The place the source stated in words, as a code (e.g. `bottom_3`)."
+    )
     rank_disagrees: bool | None
     index_disagrees: bool | None
 
@@ -148,6 +162,7 @@ class DumpRankingRead(ApiModel):
     group: str
     rule: str
     max_score: ScoreOut | None
+    coverage: CoverageRead
     statistics: GroupStatisticsRead
     entries: list[DumpRankingEntryRead]
 
@@ -161,7 +176,10 @@ class DumpPublishedResultRead(ApiModel):
     unit: str
     index: IndexOut | None
     rank: int | None
-    position: str | None
+    position: str | None = Field(description="The place as the source worded it.")
+    position_code: PositionCode | None = Field(
+        description="That place as a code: `highest`, `lowest`, `top_N`, `bottom_N`."
+    )
     band_vi: str | None
     source: str
     note: str | None
@@ -196,6 +214,6 @@ class YearDumpRead(ApiModel):
     units: list[DumpUnitRead]
     criteria_sets: list[CriteriaSetRead]
     scores: list[DumpScoreRead] = Field(description="Every leaf score, by group, unit, tree order.")
-    rankings: list[DumpRankingRead]
+    rankings: list[DumpRankingRead] = Field(description="One per group with results that year.")
     published_results: list[DumpPublishedResultRead]
     group_summaries: list[DumpGroupSummaryRead]

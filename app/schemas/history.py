@@ -2,8 +2,11 @@
 
 from typing import Literal
 
+from pydantic import Field
+
 from app.core.i18n import Language
 from app.schemas.base import ApiModel, IndexOut, with_examples
+from app.schemas.coverage import LOWEST_3, RankBasis
 from app.schemas.results import (
     HEALTH,
     HEALTH_POSITION,
@@ -21,9 +24,11 @@ HEALTH_2024 = {
     "group": "department",
     "basis": "published_index",
     "index": "87.21",
-    "rank": 4,
+    "rank": None,
+    "rank_basis": None,
+    "group_complete": False,
     "band": None,
-    "published": published_example("87.21", None, HEALTH_POSITION),
+    "published": published_example("87.21", None, HEALTH_POSITION, LOWEST_3),
 }
 
 
@@ -36,7 +41,14 @@ class HistoryEntryRead(ApiModel):
     group: str
     basis: IndexBasis
     index: IndexOut | None
-    rank: int | None
+    rank: int | None = Field(
+        description="Its rank that year: computed over a complete group, else as published."
+    )
+    rank_basis: RankBasis | None = Field(description="Where `rank` comes from.")
+    group_complete: bool = Field(
+        description="Whether the group's results that year were complete (see a ranking's "
+        "`coverage`); when not, no rank or statistic is computed over it."
+    )
     band: BandRef | None
     published: PublishedRead | None
 

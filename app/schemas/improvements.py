@@ -5,6 +5,7 @@ from pydantic import Field
 from app.core.i18n import Language
 from app.models.enums import ScoringMethod
 from app.schemas.base import ApiModel, IndexOut, MeanOut, PercentOut, ScoreOut, with_examples
+from app.schemas.coverage import COVERAGE_COMPUTED, CoverageRead
 from app.schemas.results import DEMO_DEPARTMENTS, DEMO_HEALTH, LabelledRef, ref_example
 
 DEMO_PLANNING = ref_example(
@@ -13,7 +14,7 @@ DEMO_PLANNING = ref_example(
 UNIT_ORDER = "Leaves by points lost, largest first; then by lowest attainment; then by code."
 GROUP_ORDER = (
     "lowest_units: the N lowest indices, lowest first; weakest_criteria: leaves by lowest mean "
-    "attainment across the group's scored units, then by code."
+    "attainment across the group's scored units, then by code. Offered for complete groups only."
 )
 LEAF_2_3 = {
     "code": "2.3",
@@ -81,12 +82,17 @@ class LeafImprovementRead(ApiModel):
     score: ScoreOut
     points_lost: ScoreOut
     attainment_pct: PercentOut | None = Field(description="score / max × 100; null when max is 0.")
-    group_mean: MeanOut = Field(
-        description="The mean of the group's scored units on the leaf, to four decimals."
+    group_mean: MeanOut | None = Field(
+        description="The group's mean on the leaf, to four decimals; null unless every unit has "
+        "leaf scores."
     )
-    group_best: ScoreOut
-    gap_to_mean: MeanOut = Field(description="group_mean − score, to four decimals.")
-    gap_to_best: ScoreOut
+    group_best: ScoreOut | None = Field(
+        description="The group's best on the leaf; null unless every unit has leaf scores."
+    )
+    gap_to_mean: MeanOut | None = Field(
+        description="group_mean − score, to four decimals; null with group_mean."
+    )
+    gap_to_best: ScoreOut | None
 
 
 class NextRankRead(ApiModel):
@@ -109,6 +115,7 @@ class UnitImprovementsRead(ApiModel):
             "rank": 13,
             "index": "83.58",
             "order": UNIT_ORDER,
+            "coverage": COVERAGE_COMPUTED,
             "next_rank": NEXT_RANK,
             "leaves": [LEAF_2_3],
         }
@@ -121,7 +128,10 @@ class UnitImprovementsRead(ApiModel):
     rank: int | None
     index: IndexOut
     order: str
-    next_rank: NextRankRead | None
+    coverage: CoverageRead = Field(description="The coverage of the unit's group that year.")
+    next_rank: NextRankRead | None = Field(
+        description="Null at the top, and where ranks are not computed (a partial group)."
+    )
     leaves: list[LeafImprovementRead]
 
 
@@ -170,6 +180,7 @@ class GroupImprovementsRead(ApiModel):
             "language": "vi",
             "group": DEMO_DEPARTMENTS,
             "order": GROUP_ORDER,
+            "coverage": COVERAGE_COMPUTED,
             "lowest_units": [WEAK_UNIT],
             "weakest_criteria": [WEAK_CRITERION],
         }
@@ -180,5 +191,10 @@ class GroupImprovementsRead(ApiModel):
     language: Language
     group: LabelledRef
     order: str
-    lowest_units: list[WeakUnitRead]
-    weakest_criteria: list[CriterionWeaknessRead]
+    coverage: CoverageRead
+    lowest_units: list[WeakUnitRead] = Field(
+        description="Empty unless ranks are computed over the complete group (`coverage`)."
+    )
+    weakest_criteria: list[CriterionWeaknessRead] = Field(
+        description="Empty unless every unit of the group has leaf scores (`coverage`)."
+    )

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from app.core.i18n import Language
 from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
+from app.schemas.coverage import COVERAGE_DEPARTMENTS_2024, LOWEST_3, CoverageRead, RankBasis
 from app.schemas.results import (
     HEALTH,
     HEALTH_POSITION,
@@ -21,12 +22,20 @@ DEPARTMENTS = ref_example("department", "Sở, ban, ngành", "Departments, branc
 HOME_AFFAIRS = ref_example("LD-DEP-HOME-AFFAIRS", "Sở Nội vụ", "Department of Home Affairs")
 RANKING_RULE = (
     "Standard competition ranking on the index rounded half-up to two decimals: equal indices "
-    "share a rank and the next rank skips (1, 2, 2, 4). Within a tie units are listed by code."
+    "share a rank and the next rank skips (1, 2, 2, 4). Within a tie units are listed by code. "
+    "A rank is either published or computed over a complete group: in a partial group a "
+    "unit's rank is its published rank, or null."
 )
-NOT_COMPARABLE = {
+REASON_CODES = (
+    "`same_unit`, `renamed` (comparable); `new`, `merged`, `split`, `transferred`, "
+    "`no_assessment_year`, `no_results_for_group_in_year`, `not_published`, "
+    "`no_previous_result`, `several_previous_results` (not comparable)"
+)
+NO_RESULTS_2023 = {
     "year": 2023,
     "comparable": False,
-    "reason": "no previous-year result for this unit or a recorded predecessor",
+    "reason_code": "no_results_for_group_in_year",
+    "reason": "no results for this unit's group in 2023",
     "results": [],
     "index": None,
     "rank": None,
@@ -35,10 +44,15 @@ NOT_COMPARABLE = {
 
 
 def _entry(
-    unit: dict[str, str], rank: int, index: str, published: dict[str, Any], tie_size: int = 1
+    unit: dict[str, str],
+    rank: int | None,
+    index: str,
+    published: dict[str, Any],
+    tie_size: int = 1,
 ) -> dict[str, Any]:
     return {
         "rank": rank,
+        "rank_basis": None if rank is None else "published",
         "tied": tie_size > 1,
         "tie_size": tie_size,
         "unit": unit,
@@ -50,23 +64,24 @@ def _entry(
         "missing_leaves": 0,
         "band": None,
         "published": published,
-        "rank_disagrees": None if published["rank"] is None else False,
+        "rank_disagrees": None,
         "index_disagrees": None,
-        "previous": NOT_COMPARABLE,
+        "previous": NO_RESULTS_2023,
     }
 
 
 HOME_AFFAIRS_ENTRY = _entry(HOME_AFFAIRS, 1, "92.96", published_example("92.96", 1))
 HEALTH_ENTRY = _entry(
-    HEALTH, 4, "87.21", published_example("87.21", None, HEALTH_POSITION), tie_size=2
+    HEALTH, None, "87.21", published_example("87.21", None, HEALTH_POSITION, LOWEST_3), tie_size=2
 )
 STATISTICS_2024 = {
+    "complete": False,
     "count": 6,
-    "mean": "89.58",
-    "median": "89.28",
-    "min": "86.29",
-    "max": "92.96",
-    "band_counts": {},
+    "mean": None,
+    "median": None,
+    "min": None,
+    "max": None,
+    "band_counts": None,
 }
 SUMMARY_2024 = {
     "unit_count": None,
@@ -83,7 +98,7 @@ class PreviousResultRead(ApiModel):
             "relation": "self",
             "effective_date": None,
             "index": "87.21",
-            "rank": 4,
+            "rank": None,
         }
     )
 
@@ -91,27 +106,39 @@ class PreviousResultRead(ApiModel):
     relation: Literal["self", "merge", "split", "rename", "transfer"]
     effective_date: str | None
     index: IndexOut | None
-    rank: int | None
+    rank: int | None = Field(description="Its rank that year: published or computed, else null.")
 
 
 class PreviousRead(ApiModel):
-    model_config = with_examples(NOT_COMPARABLE)
+    """The previous assessment year's results of the unit and its recorded predecessors."""
 
-    year: int
+    model_config = with_examples(NO_RESULTS_2023)
+
+    year: int = Field(description="The year looked at: the one before.")
     comparable: bool
-    reason: str | None = Field(description="Why no rank change is stated, when it is not.")
+    reason_code: str = Field(description=f"Why the result is comparable or not: {REASON_CODES}.")
+    reason: str = Field(description="The reason in words (English).")
     results: list[PreviousResultRead]
     index: IndexOut | None = Field(description="Previous index, when comparable.")
-    rank: int | None = Field(description="Previous rank, when comparable.")
+    rank: int | None = Field(description="Previous rank, when comparable and real.")
     rank_change: int | None = Field(
-        description="Previous rank − current rank: positive means the unit moved up."
+        description=(
+            "Previous rank − current rank, when comparable and both ranks are real (published "
+            "or computed over a complete group): positive means the unit moved up."
+        )
     )
 
 
 class RankingEntryRead(ApiModel):
     model_config = with_examples(HEALTH_ENTRY)
 
-    rank: int | None = Field(description="Competition rank; null when the unit cannot be ranked.")
+    rank: int | None = Field(
+        description=(
+            "Competition rank over a complete group, else the rank the source published; null "
+            "when neither exists (see `coverage`)."
+        )
+    )
+    rank_basis: RankBasis | None = Field(description="Where `rank` comes from.")
     tied: bool
     tie_size: int
     unit: LabelledRef
@@ -126,7 +153,8 @@ class RankingEntryRead(ApiModel):
     band: BandRef | None
     published: PublishedRead | None
     rank_disagrees: bool | None = Field(
-        description="True when a published rank exists and differs from the computed rank."
+        description="True when a published rank exists and differs from the computed rank "
+        "(a complete group only)."
     )
     index_disagrees: bool | None = Field(
         description="True when both a published and a computed index exist and differ."
@@ -135,14 +163,19 @@ class RankingEntryRead(ApiModel):
 
 
 class GroupStatisticsRead(ApiModel):
+    """Statistics of the indices, computed only over a complete group (else withheld)."""
+
     model_config = with_examples(STATISTICS_2024)
 
-    count: int
+    complete: bool = Field(
+        description="True when the figures cover every unit of the group; else they are null."
+    )
+    count: int = Field(description="Units with an index (in a partial group: those listed).")
     mean: IndexOut | None
     median: IndexOut | None
     min: IndexOut | None
     max: IndexOut | None
-    band_counts: dict[str, int]
+    band_counts: dict[str, int] | None = Field(description="Units per band; null when withheld.")
 
 
 class PublishedSummaryRead(ApiModel):
@@ -165,6 +198,7 @@ class RankingRead(ApiModel):
             "criterion": None,
             "rule": RANKING_RULE,
             "max_score": None,
+            "coverage": COVERAGE_DEPARTMENTS_2024,
             "entries": [HOME_AFFAIRS_ENTRY, HEALTH_ENTRY],
             "statistics": STATISTICS_2024,
             "published_summary": SUMMARY_2024,
@@ -179,6 +213,7 @@ class RankingRead(ApiModel):
     criterion: LabelledRef | None
     rule: str
     max_score: ScoreOut | None
+    coverage: CoverageRead
     entries: list[RankingEntryRead]
     statistics: GroupStatisticsRead
     published_summary: PublishedSummaryRead | None

@@ -5,6 +5,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from app.schemas.base import ApiModel, IndexOut, with_examples
+from app.schemas.coverage import LOWEST_3, PlaceRead
 
 IndexBasis = Literal["leaf_scores", "published_index", "published_rank", "none"]
 
@@ -20,11 +21,17 @@ DEMO_HEALTH = ref_example("DEMO-DEP-HEALTH", "Demo Sở Y tế", "Demo Departmen
 FAIR = {"label": "Khá", "label_vi": "Khá", "label_en": "Fair"}
 
 
-def published_example(index: str, rank: int | None, position: str | None = None) -> dict[str, Any]:
+def published_example(
+    index: str,
+    rank: int | None,
+    position: str | None = None,
+    place: dict[str, str] | None = None,
+) -> dict[str, Any]:
     return {
         "index": index,
         "rank": rank,
         "position": position,
+        "place": place,
         "band_vi": None,
         "source": "lamdong-2024",
     }
@@ -50,10 +57,13 @@ class BandRef(ApiModel):
 class PublishedRead(ApiModel):
     """The unit's result as its source published it; null where nothing was published."""
 
-    model_config = with_examples(published_example("87.21", None, HEALTH_POSITION))
+    model_config = with_examples(published_example("87.21", None, HEALTH_POSITION, LOWEST_3))
 
     index: IndexOut | None
     rank: int | None
-    position: str | None
+    position: str | None = Field(description="The unit's place as the source worded it.")
+    place: PlaceRead | None = Field(
+        description="That place as a code, where the wording is one the service reads."
+    )
     band_vi: str | None
     source: str

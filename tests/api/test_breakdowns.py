@@ -6,6 +6,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
+from tests.builders import create_draft_year, create_unit, put_small_tree
 from tests.recompute import recompute
 
 YEAR = 2023
@@ -132,13 +133,14 @@ class TestGetGroupImprovements:
         means = [Decimal(c["mean_attainment_pct"]) for c in body["weakest_criteria"]]
         assert means == sorted(means)
 
-    async def test_published_lowest_three_include_the_tie(self, client: AsyncClient) -> None:
+    async def test_a_partly_published_group_offers_no_lowest_units(
+        self, client: AsyncClient
+    ) -> None:
+        # Only the top and bottom three of about twenty were published: the lowest of those
+        # listed are not known to be the group's lowest, so nothing is offered.
         body = await get_json(client, "years/2024/improvements/department?limit=3")
-        assert [(u["unit"]["code"], u["index"]) for u in body["lowest_units"]] == [
-            ("LD-DEP-INDUSTRIAL-PARKS-MB", "86.29"),
-            ("LD-DEP-HEALTH", "87.21"),
-            ("LD-DEP-NATURAL-RESOURCES-ENV", "87.21"),
-        ]
+        assert body["coverage"]["complete"] is False
+        assert body["lowest_units"] == []
         assert body["weakest_criteria"] == []
 
 
@@ -179,9 +181,40 @@ class TestGetUnitHistory:
 
     async def test_published_history_of_a_lam_dong_unit(self, client: AsyncClient) -> None:
         body = await get_json(client, "units/LD-DEP-HEALTH/history")
-        assert [(e["year"], e["index"], e["rank"]) for e in body["entries"]] == [(2024, "87.21", 4)]
+        assert [
+            (e["year"], e["index"], e["rank"], e["group_complete"], e["published"]["place"]["code"])
+            for e in body["entries"]
+        ] == [(2024, "87.21", None, False, "bottom_3")]
 
     async def test_unknown_unit_is_a_404_problem(self, client: AsyncClient) -> None:
         response = await client.get("/api/v1/units/NOPE/history")
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+class TestPartlyScoredGroup:
+    """One department scored while the registry lists others for the year: nothing computed
+    over the group describes it, so no group figure and no rank is shown."""
+
+    async def test_no_rank_mean_or_next_rank_for_one_unit_of_many(
+        self, client: AsyncClient
+    ) -> None:
+        await create_draft_year(client, 2034)
+        await put_small_tree(client, 2034)
+        await create_unit(client, "T-ONE")
+        scores = {"scores": [{"criterion": "1.1", "final_score": "1"}]}
+        response = await client.put("/api/v1/years/2034/units/T-ONE/scores", json=scores)
+        assert response.status_code == 200, response.text
+
+        breakdown = await get_json(client, "years/2034/units/T-ONE/breakdown")
+        assert (breakdown["rank"], breakdown["coverage"]["complete"]) == (None, False)
+        assert {(n["group_mean"], n["group_best"], n["rank"]) for n in breakdown["nodes"]} == {
+            (None, None, None)
+        }
+        improvements = await get_json(client, "years/2034/units/T-ONE/improvements")
+        assert improvements["next_rank"] is None
+        assert {leaf["group_mean"] for leaf in improvements["leaves"]} == {None}
+        on_criterion = await get_json(client, "years/2034/rankings/department?criterion=1")
+        assert [(e["unit"]["code"], e["rank"]) for e in on_criterion["entries"]] == [
+            ("T-ONE", None)
+        ]

@@ -6,16 +6,19 @@ import zipfile
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.builders import assert_problem, create_draft_year, create_unit, put_small_tree
+from tests.builders import add_group, assert_problem, create_draft_year, create_unit, put_small_tree
 
 YEAR = 2032
+GROUP = "t-dump"
 CSV_FILES = {
     "about.csv",
     "units.csv",
     "criteria.csv",
     "bands.csv",
     "scores.csv",
+    "coverage.csv",
     "rankings.csv",
     "published.csv",
     "group_summaries.csv",
@@ -54,11 +57,13 @@ async def put_satisfaction(
     assert response.status_code == 200, response.text
 
 
-async def published_year(client: AsyncClient, **unit_fields: str) -> None:
+async def published_year(client: AsyncClient, session: AsyncSession, **unit_fields: str) -> None:
+    """Two units, the whole of their group, scored and published."""
+    await add_group(session, GROUP)
     await create_draft_year(client, YEAR)
-    await put_small_tree(client, YEAR)
+    await put_small_tree(client, YEAR, GROUP)
     for code, satisfaction in (("T-DUMP-A", "6"), ("T-DUMP-B", "3")):
-        await create_unit(client, code, **unit_fields)
+        await create_unit(client, code, GROUP, **unit_fields)
         await put_satisfaction(client, code, satisfaction)
     response = await client.post(f"/api/v1/years/{YEAR}/publish")
     assert response.status_code == 200, response.text
@@ -81,18 +86,23 @@ class TestGetYearDump:
         )
         assert dump["year"]["source"]["code"] == "lamdong-2024"
 
-        departments = {e["unit"]: e for e in ranking_of(dump, "department")}
+        [ranking] = [r for r in dump["rankings"] if r["group"] == "department"]
+        assert (ranking["coverage"]["complete"], ranking["statistics"]["mean"]) == (False, None)
+        departments = {e["unit"]: e for e in ranking["entries"]}
         tied = ("LD-DEP-HEALTH", "LD-DEP-NATURAL-RESOURCES-ENV")
-        assert [(departments[c]["rank"], departments[c]["index"]) for c in tied] == [
-            (4, "87.21"),
-            (4, "87.21"),
-        ]
+        # Published as "among the three lowest", not as a rank: no rank is invented.
+        assert [
+            (e["rank"], e["index"], e["published_position_code"])
+            for e in (departments[c] for c in tied)
+        ] == [(None, "87.21", "bottom_3"), (None, "87.21", "bottom_3")]
         assert [departments[c]["tie_size"] for c in tied] == [2, 2]
         published = {p["unit"]: p for p in dump["published_results"]}
         assert [published[c]["index"] for c in tied] == ["87.21", "87.21"]
         assert {published[c]["source"] for c in tied} == {"lamdong-2024"}
         districts = ranking_of(dump, "district")
-        assert [e["rank"] for e in districts] == list(range(1, 11))
+        assert [(e["rank"], e["rank_basis"]) for e in districts] == [
+            (rank, "published") for rank in range(1, 11)
+        ]
         assert all(e["basis"] == "published_rank" and e["index"] is None for e in districts)
         assert {s["group"] for s in dump["group_summaries"]} >= {"department", "district"}
         units = {u["code"]: u for u in dump["units"]}
@@ -136,18 +146,26 @@ class TestGetYearDump:
         assert set(tables) == CSV_FILES
         rankings = {(r["group"], r["unit_code"]): r for r in tables["rankings.csv"]}
         health = rankings[("department", "LD-DEP-HEALTH")]
-        assert (health["rank"], health["index"], health["published_index"]) == (
-            "4",
-            "87.21",
-            "87.21",
+        assert (
+            health["rank"],
+            health["index"],
+            health["published_index"],
+            health["published_position_code"],
+        ) == ("", "87.21", "87.21", "bottom_3")
+        coverage = {r["group"]: r for r in tables["coverage.csv"]}
+        assert (coverage["department"]["complete"], coverage["department"]["ranks"]) == (
+            "false",
+            "published",
         )
         published = {r["unit_code"]: r for r in tables["published.csv"]}
         assert published["LD-DEP-NATURAL-RESOURCES-ENV"]["index"] == "87.21"
         about = {r["field"]: r["value"] for r in tables["about.csv"]}
         assert (about["year"], about["revision"], about["status"]) == ("2024", "1", "published")
 
-    async def test_csv_text_never_runs_as_a_formula(self, client: AsyncClient) -> None:
-        await published_year(client, name_vi='=HYPERLINK("https://evil.example")')
+    async def test_csv_text_never_runs_as_a_formula(
+        self, client: AsyncClient, session: AsyncSession
+    ) -> None:
+        await published_year(client, session, name_vi='=HYPERLINK("https://evil.example")')
         response = await client.get(f"/api/v1/years/{YEAR}/dump?format=csv")
         units = read_zip(response.content)["units.csv"]
         assert {u["name_vi"] for u in units} == {'\'=HYPERLINK("https://evil.example")'}
@@ -160,11 +178,11 @@ class TestGetYearDump:
             assert body["type"].endswith("year-not-found")
 
     async def test_an_earlier_revision_is_reproduced_after_a_correction(
-        self, client: AsyncClient
+        self, client: AsyncClient, session: AsyncSession
     ) -> None:
-        await published_year(client)
+        await published_year(client, session)
         as_published = await get_dump(client, YEAR)
-        assert [(e["unit"], e["rank"]) for e in ranking_of(as_published, "department")] == [
+        assert [(e["unit"], e["rank"]) for e in ranking_of(as_published, GROUP)] == [
             ("T-DUMP-A", 1),
             ("T-DUMP-B", 2),
         ]
@@ -172,7 +190,7 @@ class TestGetYearDump:
 
         latest = await get_dump(client, YEAR)
         assert latest["year"]["revision"] == 2
-        assert [e["rank"] for e in ranking_of(latest, "department")] == [1, 1]
+        assert [e["rank"] for e in ranking_of(latest, GROUP)] == [1, 1]
         assert [r["number"] for r in latest["revisions"]] == [1, 2]
 
         earlier = await get_dump(client, YEAR, "?revision=1")
@@ -187,7 +205,9 @@ class TestGetYearDump:
             ("T-DUMP-B", "3.00"),
         ]
 
-    async def test_an_unknown_revision_is_a_404(self, client: AsyncClient) -> None:
-        await published_year(client)
+    async def test_an_unknown_revision_is_a_404(
+        self, client: AsyncClient, session: AsyncSession
+    ) -> None:
+        await published_year(client, session)
         body = assert_problem(await client.get(f"/api/v1/years/{YEAR}/dump?revision=5"), 404)
         assert body["type"].endswith("revision-not-found")

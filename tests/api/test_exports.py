@@ -98,7 +98,7 @@ class TestRankingExport:
         workbook = workbook_of(response)
         assert workbook.sheetnames == ["ranking", "about"]
         ranking = list(workbook["ranking"].iter_rows(values_only=True))
-        assert ranking[0][:4] == ("rank", "tied", "tie_size", "unit_code")
+        assert ranking[0][:5] == ("rank", "rank_basis", "tied", "tie_size", "unit_code")
         assert ranking[1][0] == 1
         about = {row[0]: row[1] for row in workbook["about"].iter_rows(values_only=True)}
         assert (about["year"], about["revision"], about["status"]) == (YEAR, 1, "published")
@@ -117,6 +117,32 @@ class TestRankingExport:
     async def test_unknown_year_is_a_404_problem(self, client: AsyncClient) -> None:
         response = await client.get(f"/api/v1/years/2099/rankings/{GROUP}?format=csv")
         assert_problem(response, 404)
+
+    async def test_a_partly_published_ranking_carries_no_invented_rank(
+        self, client: AsyncClient
+    ) -> None:
+        path = "/api/v1/years/2024/rankings/department"
+        rows = {
+            r["unit_code"]: r
+            for r in csv_rows(await get_ok(client, path, params={"format": "csv"}))
+        }
+        assert [(r["rank"], r["rank_basis"]) for r in rows.values()] == [
+            ("1", "published"),
+            ("2", "published"),
+            ("3", "published"),
+            ("", ""),
+            ("", ""),
+            ("", ""),
+        ]
+        health = rows["LD-DEP-HEALTH"]
+        assert (health["tied"], health["published_position_code"]) == ("true", "bottom_3")
+        assert health["previous_reason_code"] == "no_results_for_group_in_year"
+        workbook = workbook_of(await get_ok(client, path, params={"format": "xlsx"}))
+        about = {row[0]: row[1] for row in workbook["about"].iter_rows(values_only=True)}
+        assert (about["coverage_complete"], about["statistics_complete"]) == (False, False)
+        assert (about["units_with_result"], about["units_in_group"]) == (6, None)
+        assert (about["ranks"], about["published_scope"]) == ("published", "top_and_bottom")
+        assert about["index_mean"] is None
 
 
 class TestBreakdownExport:

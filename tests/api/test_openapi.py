@@ -18,6 +18,7 @@ from app.routers import health
 from app.schemas import (
     audit,
     breakdowns,
+    coverage,
     criteria,
     dump,
     history,
@@ -40,6 +41,7 @@ CAMEL_CASE = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)*$")
 SCHEMA_MODULES = (
     audit,
     breakdowns,
+    coverage,
     criteria,
     dump,
     history,

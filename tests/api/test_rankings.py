@@ -4,7 +4,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.builders import put_small_tree
+from tests.builders import assert_problem, put_small_tree
 
 
 async def ranking(client: AsyncClient, path: str, **params: str) -> dict[str, Any]:
@@ -18,68 +18,44 @@ def by_code(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {entry["unit"]["code"]: entry for entry in body["entries"]}
 
 
-class TestLamDongAsPublished:
-    async def test_2024_departments_reproduce_the_published_figures(
-        self, client: AsyncClient
-    ) -> None:
-        body = await ranking(client, "2024/rankings/department")
-        rows = [(e["rank"], e["unit"]["name_en"], e["index"]) for e in body["entries"]]
-        assert rows[:3] == [
-            (1, "Department of Home Affairs", "92.96"),
-            (2, "Department of Information and Communications", "92.46"),
-            (3, "Department of Finance", "91.34"),
-        ]
-        entries = by_code(body)
-        health, nre = entries["LD-DEP-HEALTH"], entries["LD-DEP-NATURAL-RESOURCES-ENV"]
-        assert health["rank"] == nre["rank"] == 4
-        assert health["index"] == nre["index"] == "87.21"
-        assert health["tied"]
-        assert health["tie_size"] == 2
-        assert rows[-1] == (6, "Industrial Park Management Board", "86.29")
-        assert all(e["rank_disagrees"] in (False, None) for e in body["entries"])
-        assert body["published_summary"]["source"] == "lamdong-2024"
+class TestPreviousYear:
+    """The previous-year block never compares with a rank that was not published, and never
+    points at another data set's year as if it were this one's."""
 
-    async def test_nothing_is_invented_where_nothing_was_published(
+    async def test_2024_looks_at_2023_and_says_the_group_has_no_results_there(
         self, client: AsyncClient
     ) -> None:
-        body = await ranking(client, "2024/rankings/department")
-        for entry in body["entries"]:
-            assert entry["basis"] == "published_index"
-            assert entry["total"] is None
-            assert entry["band"] is None
+        # 2023 exists only in the demo data set: the Lam Dong departments have no result in it.
+        health = by_code(await ranking(client, "2024/rankings/department"))["LD-DEP-HEALTH"]
+        assert health["previous"] == {
+            "year": 2023,
+            "comparable": False,
+            "reason_code": "no_results_for_group_in_year",
+            "reason": "no results for this unit's group in 2023",
+            "results": [],
+            "index": None,
+            "rank": None,
+            "rank_change": None,
+        }
 
-    async def test_2024_districts_are_listed_in_the_published_order(
+    async def test_a_unit_missing_from_a_partly_published_year_was_not_published(
         self, client: AsyncClient
     ) -> None:
-        body = await ranking(client, "2024/rankings/district")
-        names = [
-            e["unit"]["name_en"].split(" District")[0].split(" City")[0] for e in body["entries"]
-        ]
-        assert names == [
-            "Bao Lam", "Lac Duong", "Don Duong", "Lam Ha", "Bao Loc",
-            "Da Huoai", "Duc Trong", "Da Lat", "Dam Rong", "Di Linh",
-        ]  # fmt: skip
-        assert [e["rank"] for e in body["entries"]] == list(range(1, 11))
-        assert all(e["index"] is None and e["basis"] == "published_rank" for e in body["entries"])
-
-    async def test_2025_departments_justice_first_foreign_affairs_last(
-        self, client: AsyncClient
-    ) -> None:
-        entries = (await ranking(client, "2025/rankings/department"))["entries"]
-        assert (entries[0]["unit"]["code"], entries[0]["index"]) == ("LD-DEP-JUSTICE", "93.01")
-        assert (entries[-1]["unit"]["code"], entries[-1]["index"]) == (
-            "LD-DEP-FOREIGN-AFFAIRS",
-            "60.43",
+        justice = by_code(await ranking(client, "2025/rankings/department"))["LD-DEP-JUSTICE"]
+        assert (justice["previous"]["year"], justice["previous"]["reason_code"]) == (
+            2024,
+            "not_published",
         )
-        assert entries[0]["published"]["band_vi"] == "Tốt"
 
-    async def test_communes_carry_the_published_band_counts(self, client: AsyncClient) -> None:
-        body = await ranking(client, "2025/rankings/commune")
-        assert body["published_summary"]["band_counts"] == {"Tốt": 26, "Khá": 80, "Trung bình": 18}
-        assert body["published_summary"]["unit_count"] == 124
-        phu_thuy = by_code(body)["LD-COM-PHU-THUY"]
-        assert phu_thuy["rank"] == 3
-        assert phu_thuy["previous"]["comparable"] is False
+    async def test_a_unit_created_during_the_year_is_new(self, client: AsyncClient) -> None:
+        body = await ranking(client, "2025/rankings/department")
+        foreign_affairs = by_code(body)["LD-DEP-FOREIGN-AFFAIRS"]["previous"]
+        assert (foreign_affairs["reason_code"], foreign_affairs["comparable"]) == ("new", False)
+
+    async def test_the_da_huoai_merger_is_a_merger(self, client: AsyncClient) -> None:
+        body = await ranking(client, "2024/rankings/district")
+        da_huoai = by_code(body)["LD-DIS-DA-HUOAI"]["previous"]
+        assert (da_huoai["reason_code"], da_huoai["rank_change"]) == ("merged", None)
 
 
 class TestDemoData:
@@ -92,6 +68,8 @@ class TestDemoData:
         ranks = [e["rank"] for e in body["entries"]]
         assert next_rank in ranks
         assert tied[0]["rank"] + 1 not in ranks
+        assert body["coverage"]["complete"] is True
+        assert {e["rank_basis"] for e in body["entries"]} == {"computed"}
 
     async def test_merger_shows_each_predecessor_never_aggregated(
         self, client: AsyncClient
@@ -100,7 +78,7 @@ class TestDemoData:
             "DEMO-DEP-CONSTRUCTION-TRANSPORT"
         ]
         previous = merged["previous"]
-        assert previous["comparable"] is False
+        assert (previous["comparable"], previous["reason_code"]) == (False, "merged")
         assert previous["rank_change"] is None
         assert {r["unit"]["code"] for r in previous["results"]} == {
             "DEMO-DEP-CONSTRUCTION",
@@ -113,7 +91,7 @@ class TestDemoData:
             "DEMO-DIS-SUOI-BAC-CITY"
         ]
         previous = city["previous"]
-        assert previous["comparable"] is True
+        assert (previous["comparable"], previous["reason_code"]) == (True, "renamed")
         assert previous["results"][0]["unit"]["code"] == "DEMO-DIS-SUOI-BAC-TOWN"
         assert previous["rank_change"] == previous["rank"] - city["rank"]
 
@@ -122,11 +100,14 @@ class TestDemoData:
         comparable = [e for e in entries if e["previous"]["comparable"]]
         assert comparable
         for entry in comparable:
-            assert entry["previous"]["rank_change"] == entry["previous"]["rank"] - entry["rank"]
+            previous = entry["previous"]
+            assert previous["reason_code"] == "same_unit"
+            assert previous["rank_change"] == previous["rank"] - entry["rank"]
 
     async def test_statistics_summarise_the_indices(self, client: AsyncClient) -> None:
         body = await ranking(client, "2023/rankings/demo-department")
         stats = body["statistics"]
+        assert stats["complete"] is True
         assert stats["count"] == len(body["entries"])
         assert stats["max"] == body["entries"][0]["index"]
         assert stats["min"] == body["entries"][-1]["index"]
@@ -162,15 +143,17 @@ class TestErrors:
             assert response.status_code == 404, path
             assert response.headers["content-type"].startswith("application/problem+json")
 
-    async def test_a_year_without_results_is_an_empty_ranking(self, client: AsyncClient) -> None:
+    async def test_a_group_without_results_that_year_is_a_404_problem(
+        self, client: AsyncClient
+    ) -> None:
         await client.post("/api/v1/years", json={"year": 2031})
-        body = await ranking(client, "2031/rankings/department")
-        assert body["entries"] == []
-        assert body["statistics"]["count"] == 0
+        for path in ("2031/rankings/department", "2025/rankings/district"):
+            problem = assert_problem(await client.get(f"/api/v1/years/{path}"), 404)
+            assert problem["type"].endswith("no-results-for-group")
 
     async def test_a_write_is_seen_by_the_next_ranking(self, client: AsyncClient) -> None:
         await client.post("/api/v1/years", json={"year": 2032})
-        assert (await ranking(client, "2032/rankings/department"))["entries"] == []
+        assert_problem(await client.get("/api/v1/years/2032/rankings/department"), 404)
         await client.post(
             "/api/v1/units",
             json={"code": "T-NEW", "name_vi": "Sở mới", "name_en": "New", "group": "department"},
@@ -181,5 +164,8 @@ class TestErrors:
             json={"scores": [{"criterion": "2.1", "final_score": "5"}]},
         )
         assert put.status_code == 200, put.text
-        entries = (await ranking(client, "2032/rankings/department"))["entries"]
-        assert [(e["unit"]["code"], e["index"]) for e in entries] == [("T-NEW", "50.00")]
+        body = await ranking(client, "2032/rankings/department")
+        assert [(e["unit"]["code"], e["index"]) for e in body["entries"]] == [("T-NEW", "50.00")]
+        # The registry's other departments of 2032 have no result: one scored unit is not the
+        # group, so it gets no rank.
+        assert (body["coverage"]["complete"], body["entries"][0]["rank"]) == (False, None)

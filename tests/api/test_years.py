@@ -20,6 +20,25 @@ class TestListYears:
         assert by_number[2025]["status"] == "published"
         assert by_number[2024]["source"]["code"] == "lamdong-2024"
 
+    async def test_each_year_lists_its_groups_with_results_and_their_coverage(
+        self, client: AsyncClient
+    ) -> None:
+        years = {year["year"]: year for year in (await client.get("/api/v1/years")).json()}
+        coverage = {
+            number: {g["code"]: g["coverage"] for g in year["groups"]}
+            for number, year in years.items()
+        }
+        assert list(coverage[2025]) == ["department", "commune"]
+        assert list(coverage[2024]) == ["department", "district", "public_service_unit"]
+        assert list(coverage[2023]) == ["demo-department", "demo-district"]
+        # Lam Dong's groups were only partly published; the demo's are computed in full.
+        assert {c["complete"] for year in (2024, 2025) for c in coverage[year].values()} == {False}
+        assert coverage[2025]["commune"]["units_in_group"] == 124
+        assert coverage[2024]["department"]["units_in_group"] is None
+        demo = coverage[2023]["demo-department"]
+        assert (demo["complete"], demo["ranks"]) == (True, "computed")
+        assert demo["units_with_result"] == demo["units_in_group"]
+
 
 class TestGetYear:
     async def test_published_year_carries_its_source(self, client: AsyncClient) -> None:
@@ -30,6 +49,18 @@ class TestGetYear:
         assert body["status"] == "published"
         assert body["published_at"] is not None
         assert body["source"]["url"].startswith("https://")
+        assert [
+            (g["code"], g["coverage"]["units_with_result"], g["coverage"]["published"]["scope"])
+            for g in body["groups"]
+        ] == [
+            ("department", 6, "top_and_bottom"),
+            ("district", 10, "top"),
+            (
+                "public_service_unit",
+                1,
+                "top",
+            ),
+        ]
 
     async def test_unknown_year_is_not_found(self, client: AsyncClient) -> None:
         problem = assert_problem(await client.get("/api/v1/years/2099"), 404)
@@ -53,7 +84,7 @@ class TestCreateYear:
         assert created["status"] == "draft"
         assert created["published_at"] is None
         assert created["source"] == body["source"]
-        assert (await client.get("/api/v1/years/2030")).json() == created
+        assert (await client.get("/api/v1/years/2030")).json() == created | {"groups": []}
 
     async def test_existing_source_code_with_the_same_title_is_reused(
         self, client: AsyncClient

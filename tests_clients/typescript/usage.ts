@@ -23,10 +23,44 @@ const ranking: RankingOk = {
   criterion: null,
   rule: "Standard competition ranking",
   max_score: null,
+  coverage: {
+    complete: false,
+    units_with_result: 0,
+    units_in_group: null,
+    ranks: "none",
+    published: {
+      scope: "none",
+      sources: [],
+      units_with_rank: 0,
+      units_with_index: 0,
+      units_with_position: 0,
+      band_counts: false,
+      unit_count: null,
+    },
+  },
   entries: [],
-  statistics: { count: 0, mean: null, median: null, min: null, max: null, band_counts: {} },
+  statistics: { complete: false, count: 0, mean: null, median: null, min: null, max: null, band_counts: null },
   published_summary: null,
 };
+
+type Entry = components["schemas"]["RankingEntryRead"];
+
+// A dashboard shows a rank only where there is one, else what the source said of the place.
+export function rankOrPlace(entry: Entry, language: "vi" | "en"): string {
+  if (entry.rank !== null) {
+    return entry.rank_basis === "published" ? `${entry.rank} (published)` : `${entry.rank}`;
+  }
+  const place = entry.published?.place ?? null;
+  if (place === null) {
+    return "not ranked";
+  }
+  return language === "vi" ? place.label_vi : place.label_en;
+}
+
+// Statistics exist only for complete groups; otherwise they are null, never a partial mean.
+export function groupMean(result: Ranking): string | null {
+  return result.coverage.complete ? result.statistics.mean ?? null : null;
+}
 
 // Indices are decimal strings, never numbers.
 export function firstIndex(result: Ranking): string | null {

@@ -29,7 +29,7 @@ from app.schemas.dump import (
     DumpYearRead,
     YearDumpRead,
 )
-from app.schemas.rankings import RankingRead
+from app.schemas.rankings import RankingEntryRead, RankingRead
 from app.schemas.units import GroupRead
 from app.schemas.years import SourceRead
 from app.services.access.viewer import PUBLIC
@@ -41,6 +41,7 @@ from app.services.registry.groups import GroupService
 from app.services.registry.units import UnitService
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitSnapshot, snapshot_unit
+from app.services.results.positions import position_code
 from app.services.results.ranking import RankingService
 
 
@@ -96,7 +97,7 @@ class DumpService:
         groups, rankings, group_years = await self._published_groups(year, revision=revision)
         units = {o.unit.code: o.unit for g in group_years for o in g.outcomes}
         scores = await self._scores(year, revision, latest=assessment_year.revision, units=units)
-        criteria_sets = await self._criteria_sets(year, revision=revision, rankings=rankings)
+        criteria_sets = await self._criteria_sets(year, revision=revision, group_years=group_years)
         return YearDumpRead(
             year=_year_read(assessment_year, revision=revision),
             revisions=await self._revisions(year, revision=revision),
@@ -112,34 +113,41 @@ class DumpService:
     async def _published_groups(
         self, year: int, *, revision: int
     ) -> tuple[list[GroupRead], list[RankingRead], list[GroupYear]]:
-        """The groups with a ranking, a tree or a published summary, in group order."""
+        """The groups with results or a criteria set, in group order; a ranking for each group
+        with results (a group with a tree but no result yet has none)."""
         groups: list[GroupRead] = []
         rankings: list[RankingRead] = []
         group_years: list[GroupYear] = []
         for group in await self.groups.list_groups():
-            ranking = await self.rankings.get_ranking(
-                year=year, group=group.code, criterion=None, language=LANGUAGE, revision=revision
+            group_year = await self.rankings.results.group_year(
+                year=year, group=group.code, revision=revision
             )
-            if ranking.entries or ranking.max_score is not None or ranking.published_summary:
-                groups.append(group)
-                rankings.append(ranking)
-                group_years.append(
-                    await self.rankings.results.group_year(
-                        year=year, group=group.code, revision=revision
+            if not group_year.has_results and group_year.tree is None:
+                continue
+            groups.append(group)
+            group_years.append(group_year)
+            if group_year.has_results:
+                rankings.append(
+                    await self.rankings.get_ranking(
+                        year=year,
+                        group=group.code,
+                        criterion=None,
+                        language=LANGUAGE,
+                        revision=revision,
                     )
                 )
         return groups, rankings, group_years
 
     async def _criteria_sets(
-        self, year: int, *, revision: int, rankings: list[RankingRead]
+        self, year: int, *, revision: int, group_years: list[GroupYear]
     ) -> list[CriteriaSetRead]:
-        """The tree of every group ranked against one (a group with a maximum score)."""
+        """The tree of every group that has one."""
         return [
             await self.criteria.get_criteria_set(
-                year=year, group=ranking.group.code, revision=revision
+                year=year, group=group_year.group_code, revision=revision
             )
-            for ranking in rankings
-            if ranking.max_score is not None
+            for group_year in group_years
+            if group_year.tree is not None
         ]
 
     async def _revisions(self, year: int, *, revision: int) -> list[YearRevisionRead]:
@@ -238,6 +246,7 @@ def _published_results(group_years: list[GroupYear]) -> list[DumpPublishedResult
             index=outcome.published.index,
             rank=outcome.published.rank,
             position=outcome.published.position,
+            position_code=position_code(outcome.published.position),
             band_vi=outcome.published.band_vi,
             source=outcome.published.source,
             note=outcome.published.note,
@@ -256,15 +265,22 @@ def _group_summaries(rankings: list[RankingRead]) -> list[DumpGroupSummaryRead]:
     ]
 
 
+def _place_code(entry: RankingEntryRead) -> str | None:
+    place = entry.published.place if entry.published else None
+    return place.code if place else None
+
+
 def _ranking(ranking: RankingRead) -> DumpRankingRead:
     return DumpRankingRead(
         group=ranking.group.code,
         rule=ranking.rule,
         max_score=ranking.max_score,
+        coverage=ranking.coverage,
         statistics=ranking.statistics,
         entries=[
             DumpRankingEntryRead(
                 rank=entry.rank,
+                rank_basis=entry.rank_basis,
                 tie_size=entry.tie_size,
                 unit=entry.unit.code,
                 basis=entry.basis,
@@ -276,6 +292,11 @@ def _ranking(ranking: RankingRead) -> DumpRankingRead:
                 band_en=entry.band.label_en if entry.band else None,
                 published_index=entry.published.index if entry.published else None,
                 published_rank=entry.published.rank if entry.published else None,
+                published_position_code=(
+                    entry.published.place.code
+                    if entry.published and entry.published.place
+                    else None
+                ),
                 rank_disagrees=entry.rank_disagrees,
                 index_disagrees=entry.index_disagrees,
             )

@@ -27,13 +27,15 @@ def _table(name: str, columns: Iterable[Column], rows: Iterable[tuple[CellValue,
 
 
 def dump_tables(dump: YearDumpRead) -> list[Table]:
-    """about, units, criteria, bands, scores, rankings, published, group_summaries, revisions."""
+    """about, units, criteria, bands, scores, coverage, rankings, published, group_summaries,
+    revisions."""
     return [
         _about_table(dump),
         _units_table(dump),
         _criteria_table(dump),
         _bands_table(dump),
         _scores_table(dump),
+        _coverage_table(dump),
         _rankings_table(dump),
         _published_table(dump),
         _group_summaries_table(dump),
@@ -127,12 +129,41 @@ def _scores_table(dump: YearDumpRead) -> Table:
     )
 
 
+def _coverage_table(dump: YearDumpRead) -> Table:
+    """Per ranked group: whether its results are complete, so its ranks computed."""
+    return _table(
+        "coverage",
+        (
+            Column("group"),
+            Column("complete", FLAG),
+            Column("units_with_result", INTEGER),
+            Column("units_in_group", INTEGER),
+            Column("ranks"),
+            Column("published_scope"),
+            Column("published_sources"),
+        ),
+        (
+            (
+                ranking.group,
+                ranking.coverage.complete,
+                ranking.coverage.units_with_result,
+                ranking.coverage.units_in_group,
+                ranking.coverage.ranks,
+                ranking.coverage.published.scope,
+                ", ".join(ranking.coverage.published.sources) or None,
+            )
+            for ranking in dump.rankings
+        ),
+    )
+
+
 def _rankings_table(dump: YearDumpRead) -> Table:
     return _table(
         "rankings",
         (
             Column("group"),
             Column("rank", INTEGER),
+            Column("rank_basis"),
             Column("tie_size", INTEGER),
             Column("unit_code"),
             Column("basis"),
@@ -144,6 +175,7 @@ def _rankings_table(dump: YearDumpRead) -> Table:
             Column("band_en"),
             Column("published_index", INDEX),
             Column("published_rank", INTEGER),
+            Column("published_position_code"),
             Column("rank_disagrees", FLAG),
             Column("index_disagrees", FLAG),
         ),
@@ -151,6 +183,7 @@ def _rankings_table(dump: YearDumpRead) -> Table:
             (
                 ranking.group,
                 e.rank,
+                e.rank_basis,
                 e.tie_size,
                 e.unit,
                 e.basis,
@@ -162,6 +195,7 @@ def _rankings_table(dump: YearDumpRead) -> Table:
                 e.band_en,
                 e.published_index,
                 e.published_rank,
+                e.published_position_code,
                 e.rank_disagrees,
                 e.index_disagrees,
             )
@@ -180,12 +214,23 @@ def _published_table(dump: YearDumpRead) -> Table:
             Column("index", INDEX),
             Column("rank", INTEGER),
             Column("position"),
+            Column("position_code"),
             Column("band_vi"),
             Column("source"),
             Column("note"),
         ),
         (
-            (p.group, p.unit, p.index, p.rank, p.position, p.band_vi, p.source, p.note)
+            (
+                p.group,
+                p.unit,
+                p.index,
+                p.rank,
+                p.position,
+                p.position_code,
+                p.band_vi,
+                p.source,
+                p.note,
+            )
             for p in dump.published_results
         ),
     )

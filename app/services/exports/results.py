@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 
 from app.schemas.breakdowns import BreakdownRead, NodeBreakdownRead
+from app.schemas.coverage import CoverageRead
 from app.schemas.improvements import (
     FieldWeaknessRead,
     GroupImprovementsRead,
@@ -11,6 +12,7 @@ from app.schemas.improvements import (
     WeakUnitRead,
 )
 from app.schemas.rankings import RankingEntryRead, RankingRead
+from app.schemas.results import PublishedRead
 from app.services.exports.files import (
     FLAG,
     INDEX,
@@ -37,6 +39,7 @@ def _table(name: str, spec: Spec[ItemT], items: Iterable[ItemT]) -> Table:
 
 RANKING_SPEC: Spec[RankingEntryRead] = (
     (Column("rank", INTEGER), lambda e: e.rank),
+    (Column("rank_basis"), lambda e: e.rank_basis),
     (Column("tied", FLAG), lambda e: e.tied),
     (Column("tie_size", INTEGER), lambda e: e.tie_size),
     (Column("unit_code"), lambda e: e.unit.code),
@@ -53,6 +56,7 @@ RANKING_SPEC: Spec[RankingEntryRead] = (
     (Column("published_index", INDEX), lambda e: e.published.index if e.published else None),
     (Column("published_rank", INTEGER), lambda e: e.published.rank if e.published else None),
     (Column("published_position"), lambda e: e.published.position if e.published else None),
+    (Column("published_position_code"), lambda e: _place(e.published)),
     (Column("published_band_vi"), lambda e: e.published.band_vi if e.published else None),
     (Column("published_source"), lambda e: e.published.source if e.published else None),
     (Column("rank_disagrees", FLAG), lambda e: e.rank_disagrees),
@@ -62,8 +66,26 @@ RANKING_SPEC: Spec[RankingEntryRead] = (
     (Column("previous_index", INDEX), lambda e: e.previous.index if e.previous else None),
     (Column("previous_rank", INTEGER), lambda e: e.previous.rank if e.previous else None),
     (Column("rank_change", INTEGER), lambda e: e.previous.rank_change if e.previous else None),
+    (Column("previous_reason_code"), lambda e: e.previous.reason_code if e.previous else None),
     (Column("previous_reason"), lambda e: e.previous.reason if e.previous else None),
 )
+
+
+def _place(published: PublishedRead | None) -> str | None:
+    return published.place.code if published and published.place else None
+
+
+def coverage_items(coverage: CoverageRead) -> tuple[AboutItem, ...]:
+    """The group's coverage, one field per row: whether ranks and statistics are computed."""
+    published = coverage.published
+    return (
+        AboutItem("coverage_complete", coverage.complete, FLAG),
+        AboutItem("units_with_result", coverage.units_with_result, INTEGER),
+        AboutItem("units_in_group", coverage.units_in_group, INTEGER),
+        AboutItem("ranks", coverage.ranks),
+        AboutItem("published_scope", published.scope),
+        AboutItem("published_sources", ", ".join(published.sources) or None),
+    )
 
 
 def ranking_document(ranking: RankingRead, *, requested_revision: int | None) -> ExportDocument:
@@ -88,12 +110,17 @@ def ranking_document(ranking: RankingRead, *, requested_revision: int | None) ->
         AboutItem("language", ranking.language),
         AboutItem("rule", ranking.rule),
         AboutItem("max_score", ranking.max_score, SCORE),
+        *coverage_items(ranking.coverage),
+        AboutItem("statistics_complete", stats.complete, FLAG),
         AboutItem("units", stats.count, INTEGER),
         AboutItem("index_mean", stats.mean, INDEX),
         AboutItem("index_median", stats.median, INDEX),
         AboutItem("index_min", stats.min, INDEX),
         AboutItem("index_max", stats.max, INDEX),
-        *(AboutItem(f"band_count: {label}", n, INTEGER) for label, n in stats.band_counts.items()),
+        *(
+            AboutItem(f"band_count: {label}", n, INTEGER)
+            for label, n in (stats.band_counts or {}).items()
+        ),
         AboutItem("published_unit_count", summary.unit_count if summary else None, INTEGER),
         AboutItem("published_note", summary.note if summary else None),
         AboutItem("sources", ", ".join(sources) or None),
@@ -142,6 +169,7 @@ def breakdown_document(
         AboutItem("band", breakdown.band.label if breakdown.band else None),
         AboutItem("bonus", breakdown.bonus, SCORE),
         AboutItem("penalty", breakdown.penalty, SCORE),
+        *coverage_items(breakdown.coverage),
         AboutItem("sources", "computed from the stored leaf scores"),
     )
     return ExportDocument(
@@ -183,6 +211,7 @@ def unit_improvements_document(
         AboutItem("rank", improvements.rank, INTEGER),
         AboutItem("index", improvements.index, INDEX),
         AboutItem("order", improvements.order),
+        *coverage_items(improvements.coverage),
         AboutItem("next_rank_unit", above.unit.code if above else None),
         AboutItem("next_rank", above.rank if above else None, INTEGER),
         AboutItem("next_rank_index", above.index if above else None, INDEX),
@@ -262,6 +291,7 @@ def group_improvements_document(
         AboutItem("group_name", improvements.group.name),
         AboutItem("language", improvements.language),
         AboutItem("order", improvements.order),
+        *coverage_items(improvements.coverage),
         AboutItem("sources", "computed from the stored leaf scores and published indices"),
     )
     return ExportDocument(

@@ -13,7 +13,7 @@ from app.schemas.breakdowns import BreakdownRead, NodeBreakdownRead
 from app.services.registry.criteria_tree import parent_code
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitOutcome
-from app.services.results.presenting import band_ref, group_label, unit_label
+from app.services.results.presenting import band_ref, coverage_read, group_label, unit_label
 from app.services.results.ranking_rules import competition_rank
 from app.services.results.score_units import from_units, leaf_units, node_points, to_units
 from app.services.results.scoring import HUNDRED, SCORE_STEP, ZERO, Tree, round_index
@@ -159,6 +159,8 @@ class BreakdownService:
             year=year, unit_code=unit_code, revision=revision
         )
         uid = outcome.unit.id
+        # Per-node group figures describe the group only when every unit of it has leaf scores.
+        real = group_year.coverage.leaf_scored
         nodes = []
         selfs = self_points(tree, await self.results.self_scores(group_year, uid))
         for code in tree.order:
@@ -179,9 +181,9 @@ class BreakdownService:
                     self_score=selfs[code],
                     attainment_pct=attainment_pct(tree, code, score),
                     points_lost=points_lost(tree, code, score),
-                    group_mean=stats[code].mean,
-                    group_best=stats[code].best,
-                    rank=stats[code].rank(uid),
+                    group_mean=stats[code].mean if real else None,
+                    group_best=stats[code].best if real else None,
+                    rank=stats[code].rank(uid) if real else None,
                 )
             )
         assert outcome.total is not None
@@ -199,6 +201,7 @@ class BreakdownService:
             band=band_ref(outcome.band, language),
             bonus=_sum_method(tree, outcome, ScoringMethod.BONUS),
             penalty=_sum_method(tree, outcome, ScoringMethod.PENALTY),
+            coverage=coverage_read(group_year.coverage),
             nodes=nodes,
         )
 

@@ -14,6 +14,7 @@ from app.services.access.viewer import Viewer
 from app.services.publication.snapshots import load_snapshot
 from app.services.publication.years import YearNotFound, YearService
 from app.services.registry.units import UnitService
+from app.services.results.coverage import members_on
 from app.services.results.group_year import GroupSummarySnapshot, GroupYear, UnitSnapshot
 from app.services.results.group_year_builder import (
     GroupInputs,
@@ -153,6 +154,9 @@ class GroupResultService:
         else:
             # Snapshots of superseded revisions hold every leaf: always in detail.
             inputs = await self._snapshot_inputs(year=year, group=group, revision=revision)
+        outcomes, coverage = group_outcomes(
+            inputs, units, members=members_on(units.values(), assessment_year.units_as_of_date)
+        )
         return GroupYear(
             year=year,
             status=assessment_year.status,
@@ -162,8 +166,9 @@ class GroupResultService:
             group_name_en=unit_group.name_en,
             tree=inputs.tree,
             bands=inputs.bands,
-            outcomes=group_outcomes(inputs, units),
+            outcomes=outcomes,
             summary=inputs.summary,
+            coverage=coverage,
             detail=inputs.detail,
             from_snapshot=inputs.from_snapshot,
         )

@@ -11,6 +11,12 @@ from app.models import OrgUnit
 from app.services.results.scoring import BandRule, Tree
 
 IndexBasis = Literal["leaf_scores", "published_index", "published_rank", "none"]
+# Where a unit's rank comes from: computed over a complete group, or as its source published it.
+RankBasis = Literal["computed", "published"]
+# Which of a group's units a source published figures for (coverage.published_extent decides).
+PublishedScope = Literal[
+    "none", "all_units", "top_and_bottom", "top", "bottom", "band_counts", "selected_units"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +52,15 @@ class UnitOutcome:
     published: PublishedSnapshot | None
     rank: int | None = None
     tie_size: int = 0
+    rank_basis: RankBasis | None = None
 
     @property
     def has_scores(self) -> bool:
         return self.basis == "leaf_scores"
 
-    def ranked(self, rank: int | None, tie_size: int) -> "UnitOutcome":
+    def ranked(
+        self, rank: int | None, tie_size: int, rank_basis: RankBasis | None
+    ) -> "UnitOutcome":
         """This outcome with its rank (dataclasses.replace, without its per-call field scan)."""
         return UnitOutcome(
             self.unit,
@@ -64,6 +73,7 @@ class UnitOutcome:
             self.published,
             rank,
             tie_size,
+            rank_basis if rank is not None else None,
         )
 
 
@@ -73,6 +83,36 @@ class GroupSummarySnapshot:
     band_counts: Mapping[str, int] | None
     note: str | None
     source: str
+
+
+@dataclass(frozen=True)
+class PublishedExtent:
+    """What the sources published of a group: which units, and which kinds of figure."""
+
+    scope: PublishedScope
+    sources: tuple[str, ...]
+    units_with_rank: int
+    units_with_index: int
+    units_with_position: int
+    band_counts: bool
+    unit_count: int | None  # the group's size, as a source stated it
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the group has results; what may be computed over it depends on it.
+
+    `ranked`: the group is complete and every unit has an index, so ranks and statistics are
+    computed over it. `leaf_scored`: complete and every unit has leaf scores, so per-criterion
+    ranks and statistics are too. Otherwise only what a source published is shown.
+    """
+
+    units_with_result: int
+    units_in_group: int | None
+    complete: bool
+    ranked: bool
+    leaf_scored: bool
+    published: PublishedExtent
 
 
 @dataclass(frozen=True)
@@ -87,6 +127,7 @@ class GroupYear:
     bands: tuple[BandRule, ...]
     outcomes: tuple[UnitOutcome, ...]
     summary: GroupSummarySnapshot | None
+    coverage: Coverage
     # Whether outcomes carry every leaf's final score, not only totals.
     detail: bool = True
     # Built from the snapshot kept for a superseded revision rather than the live tables.
@@ -98,6 +139,11 @@ class GroupYear:
 
     def outcome_of(self, unit_id: int) -> UnitOutcome | None:
         return self._by_unit.get(unit_id)
+
+    @property
+    def has_results(self) -> bool:
+        """Whether anything is known of the group that year: a unit's result or a summary."""
+        return bool(self.outcomes) or self.summary is not None
 
 
 def snapshot_unit(unit: OrgUnit) -> UnitSnapshot:

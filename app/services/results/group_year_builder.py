@@ -1,7 +1,6 @@
 """A group-year's outcomes built from its inputs, read live or from a revision snapshot."""
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -9,7 +8,9 @@ from typing import Any, TypeVar
 from app.models.enums import ScoringMethod
 from app.repositories.results import PublishedRow, TreeRow
 from app.services.publication.snapshots import as_decimal
+from app.services.results.coverage import group_coverage, published_rank_ties
 from app.services.results.group_year import (
+    Coverage,
     GroupSummarySnapshot,
     IndexBasis,
     PublishedSnapshot,
@@ -87,30 +88,39 @@ def published_snapshot(row: PublishedRow) -> PublishedSnapshot:
     )
 
 
-def rank_outcomes(drafts: list[UnitOutcome]) -> tuple[UnitOutcome, ...]:
-    """Order and rank unranked outcomes (ranking_rules.RANKING_RULE states the rule in words)."""
+def rank_outcomes(drafts: list[UnitOutcome], coverage: Coverage) -> tuple[UnitOutcome, ...]:
+    """Order and rank unranked outcomes (ranking_rules.RANKING_RULE states the rule in words).
+
+    Indexed units come first, by index (a tie on equal indices is a tie, complete group or
+    not), then units known by a published rank only, then the rest by code. Ranks are computed
+    only when the coverage allows it; otherwise a unit's rank is its published rank, or none.
+    """
     codes = {draft.unit.id: draft.unit.code for draft in drafts}
     by_id = {draft.unit.id: draft for draft in drafts}
     indexed = [(draft.unit.id, draft.index) for draft in drafts if draft.index is not None]
     ranked = [
-        by_id[r.key].ranked(r.rank, r.tie_size) for r in rank_with_ties(indexed, sort_key=codes)
+        by_id[r.key].ranked(r.rank, r.tie_size, "computed")
+        if coverage.ranked
+        else by_id[r.key].ranked(_published_rank(by_id[r.key]), r.tie_size, "published")
+        for r in rank_with_ties(indexed, sort_key=codes)
     ]
     rank_only = sorted(
-        (d for d in drafts if d.index is None and d.published and d.published.rank),
-        key=lambda d: (d.published.rank if d.published else 0, d.unit.code),
+        (d for d in drafts if d.index is None and _published_rank(d)),
+        key=lambda d: (_published_rank(d) or 0, d.unit.code),
     )
-    published_ranks = Counter(d.published.rank for d in rank_only if d.published)
+    ties = published_rank_ties(rank_only)
     for draft in rank_only:
-        published_rank = draft.published.rank if draft.published else None
-        if indexed:
-            ranked.append(draft)
-        else:
-            ranked.append(draft.ranked(published_rank, published_ranks[published_rank]))
+        published_rank = _published_rank(draft)
+        ranked.append(draft.ranked(published_rank, ties[published_rank or 0], "published"))
     rest = sorted(
-        (d for d in drafts if d.index is None and not (d.published and d.published.rank)),
+        (d for d in drafts if d.index is None and not _published_rank(d)),
         key=lambda d: d.unit.code,
     )
     return (*ranked, *rest)
+
+
+def _published_rank(outcome: UnitOutcome) -> int | None:
+    return outcome.published.rank if outcome.published else None
 
 
 def _units(text: str | None) -> int | None:
@@ -211,9 +221,10 @@ def inputs_from_snapshot(snapshot: Mapping[str, Any], group: str) -> GroupInputs
 
 
 def group_outcomes(
-    inputs: GroupInputs, units: Mapping[int, UnitSnapshot]
-) -> tuple[UnitOutcome, ...]:
-    """The outcome of every unit with inputs that is in the group now, ranked.
+    inputs: GroupInputs, units: Mapping[int, UnitSnapshot], *, members: Set[int]
+) -> tuple[tuple[UnitOutcome, ...], Coverage]:
+    """The outcome of every unit with inputs that is in the group now, ranked as the group's
+    coverage allows (`members`: the group's units on the year's cut-off date); and the coverage.
 
     Results of units now in another group (none, unless a unit moved) are left out.
     """
@@ -230,4 +241,5 @@ def group_outcomes(
         for uid in unit_ids
         if uid in units
     ]
-    return rank_outcomes(drafts)
+    coverage = group_coverage(drafts, members=members, summary=inputs.summary)
+    return rank_outcomes(drafts, coverage), coverage

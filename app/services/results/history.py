@@ -33,6 +33,9 @@ class HistoryService:
     async def get_history(self, *, unit_code: str, language: Language) -> HistoryRead:
         """Index, rank and band for every year with a result; never aggregated across units.
 
+        A rank is the one the year's ranking shows: computed over a complete group, else as
+        published, else none; a year of another data set simply has no result for the unit.
+
         Entries are ordered by year, then the unit itself before its predecessors, then code.
         """
         unit = await self.results.units.require_unit(unit_code)
@@ -56,8 +59,10 @@ class HistoryService:
                         basis=outcome.basis,
                         index=outcome.index,
                         rank=outcome.rank,
+                        rank_basis=outcome.rank_basis,
+                        group_complete=group_year.coverage.complete,
                         band=band_ref(outcome.band, language),
-                        published=published_read(outcome.published),
+                        published=published_read(outcome.published, language),
                     )
                 )
         return HistoryRead(

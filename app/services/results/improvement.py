@@ -17,8 +17,8 @@ from app.schemas.improvements import (
 )
 from app.services.results.breakdown import BreakdownService, NodeStats, attainment_pct, points_lost
 from app.services.results.group_results import GroupResultService
-from app.services.results.group_year import UnitOutcome
-from app.services.results.presenting import group_label, unit_label
+from app.services.results.group_year import GroupYear, UnitOutcome
+from app.services.results.presenting import coverage_read, group_label, unit_label
 from app.services.results.score_units import to_units
 from app.services.results.scoring import (
     HUNDRED,
@@ -39,7 +39,8 @@ GROUP_ORDER = (
     "lowest_units: the N lowest indices, lowest first (ties at the cut-off all included, then by "
     "unit code), each with its three fields of lowest attainment. weakest_criteria: leaves by "
     "lowest mean attainment across the group's scored units, then by code (items worth no "
-    "points are not listed)."
+    "points are not listed). Both are offered only for a complete group (`coverage`): the "
+    "lowest of a partial list are not the group's."
 )
 
 
@@ -140,27 +141,10 @@ class ImprovementService:
                 LeafGap(leaf, points_lost(tree, leaf, score), attainment_pct(tree, leaf, score))
             )
         leaves = [
-            _leaf_read(tree, stats[gap.code], gap, uid, language)
+            _leaf_read(tree, stats[gap.code], gap, uid, language, group_year.coverage.leaf_scored)
             for gap in improvement_order(gaps)[:limit]
         ]
-        above = next_above(group_year.outcomes, outcome)
         assert outcome.index is not None
-        assert outcome.total is not None
-        next_rank = None
-        if above is not None and above.index is not None and above.rank is not None:
-            index_points, total_points = points_to_pass(
-                own_index=outcome.index,
-                own_total=outcome.total,
-                above_index=above.index,
-                max_score=tree.max_score,
-            )
-            next_rank = NextRankRead(
-                unit=unit_label(above.unit, language),
-                rank=above.rank,
-                index=above.index,
-                index_points_needed=index_points,
-                total_points_needed=total_points,
-            )
         return UnitImprovementsRead(
             year=year,
             revision=group_year.revision,
@@ -169,7 +153,8 @@ class ImprovementService:
             rank=outcome.rank,
             index=outcome.index,
             order=UNIT_ORDER,
-            next_rank=next_rank,
+            coverage=coverage_read(group_year.coverage),
+            next_rank=_next_rank(group_year.outcomes, outcome, tree, language),
             leaves=leaves,
         )
 
@@ -186,6 +171,9 @@ class ImprovementService:
             year=year, group=group, revision=revision, detail=True
         )
         tree = group_year.tree
+        if not group_year.coverage.ranked:
+            # A partial group's lowest listed units are not the group's lowest: nothing offered.
+            return _withheld(group_year, language)
         stats = await self.breakdowns.node_stats(group_year) if tree is not None else {}
         lowest = [
             WeakUnitRead(
@@ -199,21 +187,65 @@ class ImprovementService:
             for o in lowest_units(group_year.outcomes, limit)
             if o.index is not None
         ]
-        criteria = _weakest_criteria(tree, stats, language) if tree and stats else []
+        leaf_scored = group_year.coverage.leaf_scored
+        criteria = (
+            _weakest_criteria(tree, stats, language) if tree and stats and leaf_scored else []
+        )
         return GroupImprovementsRead(
             year=year,
             revision=group_year.revision,
             language=language,
             group=group_label(group_year, language),
             order=GROUP_ORDER,
+            coverage=coverage_read(group_year.coverage),
             lowest_units=lowest,
             weakest_criteria=criteria[:limit],
         )
 
 
+def _withheld(group_year: GroupYear, language: Language) -> GroupImprovementsRead:
+    return GroupImprovementsRead(
+        year=group_year.year,
+        revision=group_year.revision,
+        language=language,
+        group=group_label(group_year, language),
+        order=GROUP_ORDER,
+        coverage=coverage_read(group_year.coverage),
+        lowest_units=[],
+        weakest_criteria=[],
+    )
+
+
+def _next_rank(
+    outcomes: Sequence[UnitOutcome], outcome: UnitOutcome, tree: Tree, language: Language
+) -> NextRankRead | None:
+    """Points to pass the unit above, offered only where ranks are computed: the ranks of a
+    partial group are not the group's, so no gain towards one is real."""
+    above = next_above(outcomes, outcome)
+    if outcome.rank_basis != "computed" or above is None or above.index is None:
+        return None
+    assert above.rank is not None
+    assert outcome.index is not None
+    assert outcome.total is not None
+    index_points, total_points = points_to_pass(
+        own_index=outcome.index,
+        own_total=outcome.total,
+        above_index=above.index,
+        max_score=tree.max_score,
+    )
+    return NextRankRead(
+        unit=unit_label(above.unit, language),
+        rank=above.rank,
+        index=above.index,
+        index_points_needed=index_points,
+        total_points_needed=total_points,
+    )
+
+
 def _leaf_read(
-    tree: Tree, stats: NodeStats, gap: LeafGap, uid: int, language: Language
+    tree: Tree, stats: NodeStats, gap: LeafGap, uid: int, language: Language, group_real: bool
 ) -> LeafImprovementRead:
+    """A leaf to improve; the group's mean and best only where every unit has leaf scores."""
     node = tree.nodes[gap.code]
     score = stats.score(uid)
     assert node.method is not None
@@ -229,10 +261,10 @@ def _leaf_read(
         score=score,
         points_lost=gap.points_lost,
         attainment_pct=gap.attainment,
-        group_mean=stats.mean,
-        group_best=stats.best,
-        gap_to_mean=stats.mean - score,
-        gap_to_best=stats.best - score,
+        group_mean=stats.mean if group_real else None,
+        group_best=stats.best if group_real else None,
+        gap_to_mean=stats.mean - score if group_real else None,
+        gap_to_best=stats.best - score if group_real else None,
     )
 
 

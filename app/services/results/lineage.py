@@ -61,36 +61,3 @@ def previous_links(
     ):
         links.append(PreviousLink(edge.predecessor_id, edge.kind.value, edge.effective_date))
     return links
-
-
-@dataclass(frozen=True)
-class Comparability:
-    comparable: bool
-    reason: str | None
-
-
-def comparability(links: Sequence[PreviousLink], with_result: set[int]) -> Comparability:
-    """Whether a rank change can be stated for a unit, given its links to the previous year.
-
-    - a merge, split or transfer in the window: not comparable (the unit's scope changed);
-      every predecessor's previous result is still shown, never aggregated;
-    - exactly one previous result, from the unit itself or the unit it was renamed from:
-      comparable;
-    - no previous result (a new unit, or a many-to-many reorganisation with no recorded
-      predecessor, as 2024 districts → 2025 communes): not comparable.
-    """
-    changes = {link.relation for link in links} - {"self", "rename"}
-    if "merge" in changes:
-        return Comparability(
-            False, "merged with other units: each one's previous result is shown, not aggregated"
-        )
-    if changes:
-        return Comparability(False, "the unit's scope changed (split or transfer)")
-    found = [link for link in links if link.unit_id in with_result]
-    if not found:
-        return Comparability(
-            False, "no previous-year result for this unit or a recorded predecessor"
-        )
-    if len(found) > 1:
-        return Comparability(False, "several previous results; none is this unit's alone")
-    return Comparability(True, None)

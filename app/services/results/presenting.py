@@ -3,11 +3,20 @@
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Literal
 
 from app.core.i18n import Language, pick
+from app.schemas.coverage import CoverageRead, PlaceRead, PublishedCoverageRead
 from app.schemas.rankings import GroupStatisticsRead, PublishedSummaryRead
 from app.schemas.results import BandRef, LabelledRef, PublishedRead
-from app.services.results.group_year import GroupYear, PublishedSnapshot, UnitOutcome, UnitSnapshot
+from app.services.results.group_year import (
+    Coverage,
+    GroupYear,
+    PublishedSnapshot,
+    UnitOutcome,
+    UnitSnapshot,
+)
+from app.services.results.positions import position_code, position_labels
 from app.services.results.scoring import BandRule, round_index
 
 
@@ -39,15 +48,48 @@ def band_ref(band: BandRule | None, language: Language) -> BandRef | None:
     )
 
 
-def published_read(published: PublishedSnapshot | None) -> PublishedRead | None:
+def published_read(published: PublishedSnapshot | None, language: Language) -> PublishedRead | None:
     if published is None:
         return None
     return PublishedRead(
         index=published.index,
         rank=published.rank,
         position=published.position,
+        place=place_read(position_code(published.position), language),
         band_vi=published.band_vi,
         source=published.source,
+    )
+
+
+def place_read(code: str | None, language: Language) -> PlaceRead | None:
+    """A published place as its code with the standard wording (positions.position_labels)."""
+    if code is None:
+        return None
+    label_vi, label_en = position_labels(code)
+    return PlaceRead(
+        code=code, label=pick(language, label_vi, label_en), label_vi=label_vi, label_en=label_en
+    )
+
+
+def coverage_read(coverage: Coverage) -> CoverageRead:
+    published = coverage.published
+    ranks: Literal["computed", "published", "none"] = (
+        "computed" if coverage.ranked else "published" if published.units_with_rank else "none"
+    )
+    return CoverageRead(
+        complete=coverage.complete,
+        units_with_result=coverage.units_with_result,
+        units_in_group=coverage.units_in_group,
+        ranks=ranks,
+        published=PublishedCoverageRead(
+            scope=published.scope,
+            sources=list(published.sources),
+            units_with_rank=published.units_with_rank,
+            units_with_index=published.units_with_index,
+            units_with_position=published.units_with_position,
+            band_counts=published.band_counts,
+            unit_count=published.unit_count,
+        ),
     )
 
 
@@ -62,20 +104,29 @@ def median(values: Sequence[Decimal]) -> Decimal:
 def group_statistics(group_year: GroupYear, language: Language) -> GroupStatisticsRead:
     """Count, mean, median, min and max of the indices, rounded half-up to two decimals.
 
-    Band counts use the criteria set's bands where the index was computed, else the band
-    published for the unit; units with neither are not counted.
+    Computed only when every unit of the group has an index (coverage.ranked); over a partial
+    group they would describe only the units a source chose to publish, so they are withheld
+    and `count` says how many listed units have an index. Band counts use the criteria set's
+    bands where the index was computed, else the band published for the unit.
     """
     indices = [o.index for o in group_year.outcomes if o.index is not None]
+    if not group_year.coverage.ranked:
+        return GroupStatisticsRead(
+            complete=False,
+            count=len(indices),
+            mean=None,
+            median=None,
+            min=None,
+            max=None,
+            band_counts=None,
+        )
     bands: Counter[str] = Counter()
     for outcome in group_year.outcomes:
         label = _band_label(outcome, language)
         if label is not None:
             bands[label] += 1
-    if not indices:
-        return GroupStatisticsRead(
-            count=0, mean=None, median=None, min=None, max=None, band_counts=dict(bands)
-        )
     return GroupStatisticsRead(
+        complete=True,
         count=len(indices),
         mean=round_index(sum(indices, Decimal(0)) / len(indices)),
         median=round_index(median(indices)),

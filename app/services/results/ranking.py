@@ -1,35 +1,40 @@
 """Rankings of a group in a year: ranks with ties, previous year through lineage, statistics."""
 
-from dataclasses import dataclass
-
 from app.core.errors import NotFound
 from app.core.i18n import Language, pick
-from app.schemas.rankings import PreviousRead, PreviousResultRead, RankingEntryRead, RankingRead
+from app.schemas.rankings import PreviousRead, RankingEntryRead, RankingRead
 from app.schemas.results import LabelledRef
 from app.services.results.group_results import GroupResultService
-from app.services.results.group_year import GroupYear, UnitOutcome, UnitSnapshot
-from app.services.results.lineage import PreviousLink, comparability, previous_links
+from app.services.results.group_year import GroupYear, UnitOutcome
 from app.services.results.presenting import (
     band_ref,
+    coverage_read,
     group_label,
     group_statistics,
     published_read,
     summary_read,
     unit_label,
 )
+from app.services.results.previous_year import previous_context, previous_read
 from app.services.results.ranking_rules import RANKING_RULE, rank_with_ties
 from app.services.results.scoring import node_score
 
 CRITERION_RULE = (
     "Standard competition ranking on the unit's exact points on the criterion (its leaves' "
     "final scores, penalties subtracted); equal points share a rank, ties listed by unit code. "
-    "Only units with leaf scores are ranked on a criterion."
+    "Only units with leaf scores are listed, and ranked only when every unit of the group has "
+    "them (`coverage`); otherwise their rank is null."
 )
 
 
 class CriterionNotFound(NotFound):
     title = "Criterion not found"
     slug = "criterion-not-found"
+
+
+class NoResultsForGroup(NotFound):
+    title = "No results for the group"
+    slug = "no-results-for-group"
 
 
 class RankingService:
@@ -76,32 +81,22 @@ class RankingService:
         language: Language,
         revision: int | None = None,
     ) -> RankingRead:
-        """The ranking at a published revision (default latest); previous years at their latest."""
+        """The ranking at a published revision (default latest); previous years at their latest.
+
+        A group without any result that year (no unit result, no published summary) has no
+        ranking: NoResultsForGroup (404), not an empty list.
+        """
         group_year = await self.results.group_year(
             year=year, group=group, revision=revision, detail=criterion is not None
         )
+        if not group_year.has_results:
+            raise NoResultsForGroup(f"No results for the {group!r} group in {year}.")
         if criterion is not None:
             return self._criterion_ranking(group_year, criterion, language)
-        context = await self._previous_context(group_year)
+        context = await previous_context(self.results, group_year)
         entries = [
-            RankingEntryRead(
-                rank=outcome.rank,
-                tied=outcome.tie_size > 1,
-                tie_size=outcome.tie_size,
-                unit=unit_label(outcome.unit, language),
-                basis=outcome.basis,
-                value=outcome.index,
-                index=outcome.index,
-                total=outcome.total,
-                max_score=group_year.tree.max_score
-                if outcome.has_scores and group_year.tree
-                else None,
-                missing_leaves=outcome.missing_leaves,
-                band=band_ref(outcome.band, language),
-                published=published_read(outcome.published),
-                rank_disagrees=_rank_disagrees(outcome),
-                index_disagrees=_index_disagrees(outcome),
-                previous=self._previous(group_year, outcome, context, language),
+            ranking_entry(
+                group_year, outcome, language, previous=previous_read(outcome, context, language)
             )
             for outcome in group_year.outcomes
         ]
@@ -114,6 +109,7 @@ class RankingService:
             criterion=None,
             rule=RANKING_RULE,
             max_score=group_year.tree.max_score if group_year.tree else None,
+            coverage=coverage_read(group_year.coverage),
             entries=entries,
             statistics=group_statistics(group_year, language),
             published_summary=summary_read(group_year),
@@ -122,6 +118,9 @@ class RankingService:
     def _criterion_ranking(
         self, group_year: GroupYear, criterion: str, language: Language
     ) -> RankingRead:
+        """Ranks on one node's exact points, computed only when every unit of the group has
+        leaf scores (coverage.leaf_scored); otherwise the units with scores are listed in the
+        same order without a rank."""
         tree = group_year.tree
         if tree is None or criterion not in tree.nodes:
             raise CriterionNotFound(
@@ -136,23 +135,18 @@ class RankingService:
             [(o.unit.id, node_score(tree, criterion, o.finals)) for o in scored],
             sort_key={o.unit.id: o.unit.code for o in scored},
         )
+        real = group_year.coverage.leaf_scored
         entries = [
-            RankingEntryRead(
-                rank=r.rank,
-                tied=r.tied,
-                tie_size=r.tie_size,
-                unit=unit_label(by_id[r.key].unit, language),
-                basis="leaf_scores",
-                value=r.value,
-                index=by_id[r.key].index,
-                total=by_id[r.key].total,
-                max_score=node.max_score,
-                missing_leaves=by_id[r.key].missing_leaves,
-                band=band_ref(by_id[r.key].band, language),
-                published=published_read(by_id[r.key].published),
-                rank_disagrees=None,
-                index_disagrees=_index_disagrees(by_id[r.key]),
-                previous=None,
+            ranking_entry(group_year, by_id[r.key], language, previous=None).model_copy(
+                update={
+                    "rank": r.rank if real else None,
+                    "rank_basis": "computed" if real else None,
+                    "tied": r.tied,
+                    "tie_size": r.tie_size,
+                    "value": r.value,
+                    "max_score": node.max_score,
+                    "rank_disagrees": None,
+                }
             )
             for r in ranked
         ]
@@ -170,79 +164,47 @@ class RankingService:
             ),
             rule=CRITERION_RULE,
             max_score=node.max_score,
+            coverage=coverage_read(group_year.coverage),
             entries=entries,
             statistics=group_statistics(group_year, language),
             published_summary=summary_read(group_year),
         )
 
-    async def _previous_context(self, group_year: GroupYear) -> "PreviousContext":
-        """Everything the previous-year columns need, in a few queries for the whole group."""
-        edges = await self.results.lineage_edges()
-        cut_offs = await self.results.units_as_of_dates()
-        links = {
-            o.unit.id: previous_links(o.unit.id, group_year.year, edges, cut_offs)
-            for o in group_year.outcomes
-        }
-        units = await self.results.unit_snapshots(
-            {link.unit_id for unit_links in links.values() for link in unit_links}
-        )
-        groups: dict[str, GroupYear] = {}
-        if await self.results.year_exists(group_year.year - 1):
-            for code in sorted({unit.group_code for unit in units.values()}):
-                groups[code] = await self.results.group_year(year=group_year.year - 1, group=code)
-        return PreviousContext(links=links, units=units, groups=groups)
 
-    @staticmethod
-    def _previous(
-        group_year: GroupYear, outcome: UnitOutcome, context: "PreviousContext", language: Language
-    ) -> PreviousRead | None:
-        """The previous year's results of the unit and of its recorded predecessors."""
-        if not context.groups:
-            return None
-        links = context.links[outcome.unit.id]
-        results: list[PreviousResultRead] = []
-        with_result: set[int] = set()
-        for link in links:
-            unit = context.units[link.unit_id]
-            found = context.groups[unit.group_code].outcome_of(link.unit_id)
-            if found is None or (found.index is None and found.rank is None):
-                continue
-            with_result.add(link.unit_id)
-            results.append(
-                PreviousResultRead(
-                    unit=unit_label(unit, language),
-                    relation=link.relation,
-                    effective_date=link.effective_date.isoformat() if link.effective_date else None,
-                    index=found.index,
-                    rank=found.rank,
-                )
-            )
-        verdict = comparability(links, with_result)
-        single = results[0] if verdict.comparable else None
-        return PreviousRead(
-            year=group_year.year - 1,
-            comparable=verdict.comparable,
-            reason=verdict.reason,
-            results=results,
-            index=single.index if single else None,
-            rank=single.rank if single else None,
-            rank_change=(
-                single.rank - outcome.rank
-                if single and single.rank is not None and outcome.rank is not None
-                else None
-            ),
-        )
-
-
-@dataclass(frozen=True)
-class PreviousContext:
-    links: dict[int, list[PreviousLink]]
-    units: dict[int, UnitSnapshot]
-    groups: dict[str, GroupYear]
+def ranking_entry(
+    group_year: GroupYear,
+    outcome: UnitOutcome,
+    language: Language,
+    *,
+    previous: PreviousRead | None,
+) -> RankingEntryRead:
+    """One unit's entry on the index: its rank exactly as the outcome holds it (computed over a
+    complete group, else published, else none), its figures and what was published."""
+    return RankingEntryRead(
+        rank=outcome.rank,
+        rank_basis=outcome.rank_basis,
+        tied=outcome.tie_size > 1,
+        tie_size=outcome.tie_size,
+        unit=unit_label(outcome.unit, language),
+        basis=outcome.basis,
+        value=outcome.index,
+        index=outcome.index,
+        total=outcome.total,
+        max_score=group_year.tree.max_score if outcome.has_scores and group_year.tree else None,
+        missing_leaves=outcome.missing_leaves,
+        band=band_ref(outcome.band, language),
+        published=published_read(outcome.published, language),
+        rank_disagrees=_rank_disagrees(outcome),
+        index_disagrees=_index_disagrees(outcome),
+        previous=previous,
+    )
 
 
 def _rank_disagrees(outcome: UnitOutcome) -> bool | None:
-    if outcome.published is None or outcome.published.rank is None or outcome.rank is None:
+    """Whether a computed rank differs from the one published (null where none was computed)."""
+    if outcome.published is None or outcome.published.rank is None:
+        return None
+    if outcome.rank_basis != "computed":
         return None
     return outcome.published.rank != outcome.rank
 

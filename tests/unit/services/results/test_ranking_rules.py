@@ -14,7 +14,7 @@ from app.services.results.improvement import (
     lowest_units,
     points_to_pass,
 )
-from app.services.results.lineage import LineageEdge, PreviousLink, comparability, previous_links
+from app.services.results.lineage import LineageEdge, previous_links
 from app.services.results.ranking_rules import rank_with_ties
 from app.services.results.scoring import BandRule, band_for, index_of, round_index
 from tests.unit.services.results.outcomes import outcome
@@ -130,19 +130,6 @@ class TestLineageRules:
             (1, "merge"),
             (2, "merge"),
         ]
-
-    def test_a_rename_carries_history_over(self) -> None:
-        links = [PreviousLink(9, "self"), PreviousLink(8, "rename", date(2022, 7, 1))]
-        assert comparability(links, {8}).comparable
-
-    def test_a_merge_is_never_comparable(self) -> None:
-        links = [PreviousLink(9, "self"), PreviousLink(1, "merge", date(2023, 1, 1))]
-        verdict = comparability(links, {9})
-        assert not verdict.comparable
-        assert verdict.reason is not None
-
-    def test_a_unit_without_previous_result_is_not_comparable(self) -> None:
-        assert not comparability([PreviousLink(9, "self")], set()).comparable
 
 
 class TestLanguage:
