@@ -28,7 +28,7 @@ RANKING_RULE = (
 )
 REASON_CODES = (
     "`same_unit`, `renamed` (comparable); `new`, `merged`, `split`, `transferred`, "
-    "`no_assessment_year`, `no_results_for_group_in_year`, `not_published`, "
+    "`many_to_many`, `no_assessment_year`, `no_results_for_group_in_year`, `not_published`, "
     "`no_previous_result`, `several_previous_results` (not comparable)"
 )
 NO_RESULTS_2023 = {
@@ -40,6 +40,7 @@ NO_RESULTS_2023 = {
     "index": None,
     "rank": None,
     "rank_change": None,
+    "index_change": None,
 }
 
 
@@ -126,6 +127,9 @@ class PreviousRead(ApiModel):
             "Previous rank − current rank, when comparable and both ranks are real (published "
             "or computed over a complete group): positive means the unit moved up."
         )
+    )
+    index_change: IndexOut | None = Field(
+        description="Current index − previous index, when comparable and both are known."
     )
 
 

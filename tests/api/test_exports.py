@@ -66,6 +66,11 @@ class TestRankingExport:
         changes = [r["rank_change"] for r in rows if r["rank_change"]]
         assert any(change.startswith("-") for change in changes)
         assert all(str(int(change)) == change for change in changes)
+        # An index change wherever a rank change is given, as a number with two decimals.
+        assert all(r["index_change"] for r in rows if r["rank_change"])
+        index_changes = [Decimal(r["index_change"]) for r in rows if r["index_change"]]
+        assert index_changes
+        assert all(change == change.quantize(Decimal("0.01")) for change in index_changes)
 
     async def test_csv_via_accept_header(self, client: AsyncClient) -> None:
         response = await get_ok(client, RANKING, headers={"Accept": "text/csv"})

@@ -1,5 +1,6 @@
 """The ranking endpoint on the bundled Lam Dong and demo data."""
 
+from decimal import Decimal
 from typing import Any
 
 from httpx import AsyncClient
@@ -36,6 +37,7 @@ class TestPreviousYear:
             "index": None,
             "rank": None,
             "rank_change": None,
+            "index_change": None,
         }
 
     async def test_a_unit_missing_from_a_partly_published_year_was_not_published(
@@ -80,6 +82,7 @@ class TestDemoData:
         previous = merged["previous"]
         assert (previous["comparable"], previous["reason_code"]) == (False, "merged")
         assert previous["rank_change"] is None
+        assert previous["index_change"] is None
         assert {r["unit"]["code"] for r in previous["results"]} == {
             "DEMO-DEP-CONSTRUCTION",
             "DEMO-DEP-TRANSPORT",
@@ -94,6 +97,9 @@ class TestDemoData:
         assert (previous["comparable"], previous["reason_code"]) == (True, "renamed")
         assert previous["results"][0]["unit"]["code"] == "DEMO-DIS-SUOI-BAC-TOWN"
         assert previous["rank_change"] == previous["rank"] - city["rank"]
+        assert Decimal(previous["index_change"]) == Decimal(city["index"]) - Decimal(
+            previous["index"]
+        )
 
     async def test_unchanged_unit_reports_its_rank_change(self, client: AsyncClient) -> None:
         entries = (await ranking(client, "2023/rankings/demo-department"))["entries"]
@@ -103,6 +109,9 @@ class TestDemoData:
             previous = entry["previous"]
             assert previous["reason_code"] == "same_unit"
             assert previous["rank_change"] == previous["rank"] - entry["rank"]
+            assert Decimal(previous["index_change"]) == Decimal(entry["index"]) - Decimal(
+                previous["index"]
+            )
 
     async def test_statistics_summarise_the_indices(self, client: AsyncClient) -> None:
         body = await ranking(client, "2023/rankings/demo-department")

@@ -1,20 +1,33 @@
-"""Comparing a unit with the previous year: what changed, and the code of the reason."""
+"""Comparing a unit with the previous year: reorganisations by lineage component, reason codes."""
 
 from collections.abc import Set
 from datetime import date
 
 import pytest
 
+from app.models.enums import LineageKind
 from app.services.results.comparison import (
     REASONS,
     PreviousFacts,
     Reorganisation,
     comparability,
+    component_of,
     reorganisation,
+    year_edges,
 )
-from app.services.results.lineage import PreviousLink
+from app.services.results.lineage import LineageEdge, PreviousLink
 
 DAY = date(2041, 3, 1)
+MERGE, SPLIT, RENAME, TRANSFER = (
+    LineageKind.MERGE,
+    LineageKind.SPLIT,
+    LineageKind.RENAME,
+    LineageKind.TRANSFER,
+)
+
+
+def edge(predecessor: int, successor: int, kind: LineageKind, day: date = DAY) -> LineageEdge:
+    return LineageEdge(predecessor, successor, kind, day)
 
 
 def facts(
@@ -38,14 +51,51 @@ def facts(
     )
 
 
-class TestReorganisation:
-    def test_the_units_own_events_tell_what_changed(self) -> None:
-        self_link = PreviousLink(9, "self")
-        assert reorganisation([self_link]) is None
-        assert reorganisation([self_link, PreviousLink(8, "rename", DAY)]) == "renamed"
-        assert reorganisation([self_link, PreviousLink(8, "merge", DAY)]) == "merged"
-        assert reorganisation([self_link, PreviousLink(8, "split", DAY)]) == "split"
-        assert reorganisation([self_link, PreviousLink(8, "transfer", DAY)]) == "transferred"
+class TestReorganisationByComponent:
+    # Districts 1 and 2 become communes 11, 12 and 13; commune 12 takes from both.
+    DISTRICTS_TO_COMMUNES = (
+        edge(1, 11, SPLIT),
+        edge(1, 12, MERGE),
+        edge(2, 12, MERGE),
+        edge(2, 13, SPLIT),
+    )
+
+    @pytest.mark.parametrize("unit", [1, 2, 11, 12, 13])
+    def test_several_predecessors_and_successors_are_many_to_many(self, unit: int) -> None:
+        # On its own edges, commune 11 looks split off and commune 12 merged: the component
+        # decides, for every unit in it.
+        assert reorganisation(unit, self.DISTRICTS_TO_COMMUNES) == "many_to_many"
+
+    def test_three_into_one_is_a_merger(self) -> None:
+        edges = [edge(1, 9, MERGE), edge(2, 9, MERGE), edge(3, 9, MERGE)]
+        assert reorganisation(9, edges) == "merged"
+
+    def test_a_unit_continuing_through_a_merger_is_merged(self) -> None:
+        # Home Affairs absorbs Labour and keeps its code: its scope changed too.
+        assert reorganisation(9, [edge(4, 9, MERGE)]) == "merged"
+
+    def test_one_into_two_is_a_split_for_both_sides(self) -> None:
+        edges = [edge(1, 2, SPLIT), edge(1, 3, SPLIT)]
+        assert {reorganisation(unit, edges) for unit in (1, 2, 3)} == {"split"}
+
+    def test_a_transfer_changes_the_scope(self) -> None:
+        assert reorganisation(2, [edge(1, 2, TRANSFER)]) == "transferred"
+
+    def test_a_rename_alone_carries_the_unit_over(self) -> None:
+        assert reorganisation(2, [edge(1, 2, RENAME)]) == "renamed"
+
+    def test_a_unit_without_events_is_not_reorganised(self) -> None:
+        assert reorganisation(7, self.DISTRICTS_TO_COMMUNES) is None
+
+    def test_separate_reorganisations_do_not_mix(self) -> None:
+        edges = [*self.DISTRICTS_TO_COMMUNES, edge(5, 6, RENAME)]
+        assert component_of(6, edges) == [edge(5, 6, RENAME)]
+        assert reorganisation(6, edges) == "renamed"
+
+    def test_only_the_years_events_count(self) -> None:
+        earlier = edge(1, 2, MERGE, date(2039, 6, 1))
+        this_year = edge(3, 4, RENAME, DAY)
+        assert year_edges(2041, [earlier, this_year], {}) == [this_year]
 
 
 class TestComparability:
@@ -58,7 +108,7 @@ class TestComparability:
         verdict = comparability(facts(links=links, with_result={8}, change="renamed"))
         assert (verdict.comparable, verdict.code) == (True, "renamed")
 
-    @pytest.mark.parametrize("change", ["merged", "split", "transferred"])
+    @pytest.mark.parametrize("change", ["merged", "split", "transferred", "many_to_many"])
     def test_a_change_of_scope_is_never_comparable(self, change: Reorganisation) -> None:
         verdict = comparability(facts(with_result={9}, change=change))
         assert (verdict.comparable, verdict.code) == (False, change)

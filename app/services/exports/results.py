@@ -66,6 +66,7 @@ RANKING_SPEC: Spec[RankingEntryRead] = (
     (Column("previous_index", INDEX), lambda e: e.previous.index if e.previous else None),
     (Column("previous_rank", INTEGER), lambda e: e.previous.rank if e.previous else None),
     (Column("rank_change", INTEGER), lambda e: e.previous.rank_change if e.previous else None),
+    (Column("index_change", INDEX), lambda e: e.previous.index_change if e.previous else None),
     (Column("previous_reason_code"), lambda e: e.previous.reason_code if e.previous else None),
     (Column("previous_reason"), lambda e: e.previous.reason if e.previous else None),
 )

@@ -1,15 +1,21 @@
 """Whether a unit's result compares with the previous year's, and why not (pure rules).
 
-Every verdict carries a stable machine code beside its words.
+Every verdict carries a stable machine code beside its words. A reorganisation is judged by the
+connected component of the year's lineage graph the unit belongs to, not by the unit's own
+incoming events: a component with more than one predecessor and more than one successor is a
+many-to-many reorganisation, even where each unit on its own looks like a plain merge or split.
 """
 
-from collections.abc import Sequence, Set
+from collections import defaultdict
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
-from app.services.results.lineage import PreviousLink
+from app.models.enums import LineageKind
+from app.services.results.lineage import LineageEdge, PreviousLink, changes_between_years
 
-Reorganisation = Literal["renamed", "merged", "split", "transferred"]
+Reorganisation = Literal["renamed", "merged", "split", "transferred", "many_to_many"]
 ReasonCode = Literal[
     "same_unit",
     "renamed",
@@ -17,6 +23,7 @@ ReasonCode = Literal[
     "merged",
     "split",
     "transferred",
+    "many_to_many",
     "no_assessment_year",
     "no_results_for_group_in_year",
     "not_published",
@@ -32,27 +39,74 @@ REASONS: dict[ReasonCode, str] = {
     "merged": "merged with other units: each one's {year} result is shown, not aggregated",
     "split": "split: the unit's scope changed; each {year} result is shown, not divided",
     "transferred": "work was transferred to or from the unit: its scope changed",
+    "many_to_many": (
+        "a many-to-many reorganisation (several predecessors and several successors): "
+        "no unit's {year} result is this unit's"
+    ),
     "no_assessment_year": "no assessment year {year}",
     "no_results_for_group_in_year": "no results for this unit's group in {year}",
-    "not_published": "its {year} result was not published: only part of its group's results were",
+    "not_published": ("its {year} result was not published: only part of its group's results were"),
     "no_previous_result": "no {year} result for this unit or a recorded predecessor",
     "several_previous_results": "several {year} results; none is this unit's alone",
 }
-_SCOPE_CHANGES: dict[str, Reorganisation] = {
-    "merge": "merged",
-    "split": "split",
-    "transfer": "transferred",
+_SCOPE_CHANGES: dict[LineageKind, Reorganisation] = {
+    LineageKind.MERGE: "merged",
+    LineageKind.SPLIT: "split",
+    LineageKind.TRANSFER: "transferred",
 }
 
 
-def reorganisation(links: Sequence[PreviousLink]) -> Reorganisation | None:
-    """What the recorded events did to the unit, from its own links: a merge, split or
-    transfer changes its scope (first of those, in that order); renames alone carry it over."""
-    relations = {link.relation for link in links}
-    for relation, change in _SCOPE_CHANGES.items():
-        if relation in relations:
+def year_edges(
+    year: int, edges: Sequence[LineageEdge], cut_offs: Mapping[int, date]
+) -> list[LineageEdge]:
+    """The lineage events that change the comparison of `year` with the year before.
+
+    The window is lineage.changes_between_years', asked per successor, so the rule of which
+    events belong to which year lives in one place.
+    """
+    successors = sorted({edge.successor_id for edge in edges})
+    return [
+        edge for unit in successors for edge in changes_between_years(unit, year, edges, cut_offs)
+    ]
+
+
+def component_of(unit_id: int, edges: Sequence[LineageEdge]) -> list[LineageEdge]:
+    """The events connected to the unit, following them either way (its reorganisation)."""
+    touching: dict[int, list[LineageEdge]] = defaultdict(list)
+    for edge in edges:
+        touching[edge.predecessor_id].append(edge)
+        touching[edge.successor_id].append(edge)
+    seen, frontier = {unit_id}, [unit_id]
+    found: set[LineageEdge] = set()
+    while frontier:
+        for edge in touching[frontier.pop()]:
+            found.add(edge)
+            for other in (edge.predecessor_id, edge.successor_id):
+                if other not in seen:
+                    seen.add(other)
+                    frontier.append(other)
+    return sorted(found, key=lambda e: (e.effective_date, e.predecessor_id, e.successor_id))
+
+
+def reorganisation(unit_id: int, edges_of_year: Sequence[LineageEdge]) -> Reorganisation | None:
+    """What the year's events did to the unit, judged over its whole component.
+
+    More than one predecessor and more than one successor: many-to-many. Otherwise a merge,
+    split or transfer anywhere in the component changes the unit's scope (first of those, in
+    that order); renames alone carry the unit over. No event: None.
+    """
+    component = component_of(unit_id, edges_of_year)
+    if not component:
+        return None
+    predecessors = {edge.predecessor_id for edge in component}
+    successors = {edge.successor_id for edge in component}
+    if len(predecessors) > 1 and len(successors) > 1:
+        return "many_to_many"
+    kinds = {edge.kind for edge in component}
+    for kind, change in _SCOPE_CHANGES.items():
+        if kind in kinds:
             return change
-    return "renamed" if "rename" in relations else None
+    return "renamed"
 
 
 @dataclass(frozen=True)
@@ -80,10 +134,11 @@ class Verdict:
 def comparability(facts: PreviousFacts) -> Verdict:
     """Whether a rank change can be stated, and the code of the reason.
 
-    In order: no previous assessment year; a change of scope (merge, split, transfer), whose
-    every previous result is shown but never aggregated; no previous result at all (a new unit,
-    a group without results that year, a group only partly published, or simply none); several
-    results; else comparable, as the same unit or through a rename.
+    In order: no previous assessment year; a change of scope (merge, split, transfer,
+    many-to-many) in the unit's component, whose every previous result is shown but never
+    aggregated; no previous result at all (a new unit, a group without results that year, a
+    group only partly published, or simply none); several results; else comparable, as the
+    same unit or through a rename.
     """
     if not facts.year_exists:
         return Verdict(False, "no_assessment_year")

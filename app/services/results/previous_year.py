@@ -4,13 +4,20 @@ whether a change can be stated (comparison.comparability decides, with a reason 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import TypeVar
 
 from app.core.i18n import Language
 from app.schemas.rankings import PreviousRead, PreviousResultRead
-from app.services.results.comparison import PreviousFacts, comparability, reorganisation
+from app.services.results.comparison import (
+    PreviousFacts,
+    comparability,
+    reorganisation,
+    year_edges,
+)
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitOutcome, UnitSnapshot
-from app.services.results.lineage import PreviousLink, previous_links, units_as_of
+from app.services.results.lineage import LineageEdge, PreviousLink, previous_links, units_as_of
 from app.services.results.presenting import unit_label
 
 
@@ -20,6 +27,7 @@ class PreviousContext:
 
     year: int
     year_exists: bool
+    edges_of_year: list[LineageEdge]
     links: dict[int, list[PreviousLink]]
     units: dict[int, UnitSnapshot]
     groups: dict[str, GroupYear]  # the previous year's results of each linked unit's group
@@ -46,6 +54,7 @@ async def previous_context(results: GroupResultService, group_year: GroupYear) -
     return PreviousContext(
         year=previous_year,
         year_exists=year_exists,
+        edges_of_year=year_edges(group_year.year, edges, cut_offs),
         links=links,
         units=units,
         groups=groups,
@@ -88,6 +97,7 @@ def previous_read(
         index=single.index if single else None,
         rank=single.rank if single else None,
         rank_change=_difference(single.rank if single else None, outcome.rank),
+        index_change=_difference(outcome.index, single.index if single else None),
     )
 
 
@@ -107,7 +117,7 @@ def _facts(
     cut_off = units_as_of(context.year, context.cut_offs)
     return PreviousFacts(
         year_exists=context.year_exists,
-        reorganisation=reorganisation(links),
+        reorganisation=reorganisation(outcome.unit.id, context.edges_of_year),
         links=links,
         with_result=with_result,
         unit_is_new=valid_from is not None and valid_from > cut_off,
@@ -116,7 +126,10 @@ def _facts(
     )
 
 
-def _difference(later: int | None, earlier: int | None) -> int | None:
+NumberT = TypeVar("NumberT", int, Decimal)
+
+
+def _difference(later: NumberT | None, earlier: NumberT | None) -> NumberT | None:
     """later − earlier, when both are known."""
     if later is None or earlier is None:
         return None
