@@ -37,8 +37,11 @@ NEXT_RANK = {
     "unit": DEMO_PLANNING,
     "rank": 12,
     "index": "84.05",
-    "index_points_needed": "0.48",
-    "total_points_needed": "0.475",
+    "max_score": "100",
+    "index_points_needed": "0.47",
+    "total_points_needed": "0.465",
+    "index_points_to_pass": "0.48",
+    "total_points_to_pass": "0.475",
 }
 WEAK_FIELD = {
     "code": "2",
@@ -96,13 +99,27 @@ class LeafImprovementRead(ApiModel):
 
 
 class NextRankRead(ApiModel):
+    """The smallest improvement that raises the unit's rank: equalling the index of the unit
+    just above already gives its (shared) rank under competition ranking."""
+
     model_config = with_examples(NEXT_RANK)
 
-    unit: LabelledRef
-    rank: int
+    unit: LabelledRef = Field(description="The unit just above (the first by code of a tie).")
+    rank: int = Field(description="Its rank: the rank the unit reaches by equalling its index.")
     index: IndexOut
-    index_points_needed: IndexOut = Field(description="Index points to pass that unit.")
-    total_points_needed: ScoreOut = Field(description="Total points to pass that unit.")
+    max_score: ScoreOut = Field(description="The unit's own scale: its criteria set's maximum.")
+    index_points_needed: IndexOut = Field(
+        description="Index points that raise the unit's rank (reaching the index above)."
+    )
+    total_points_needed: ScoreOut = Field(
+        description="The same on the unit's own scale: points of total, to 0.0001."
+    )
+    index_points_to_pass: IndexOut = Field(
+        description="Index points to rank strictly above that unit (0.01 more)."
+    )
+    total_points_to_pass: ScoreOut = Field(
+        description="Points of total to rank strictly above that unit."
+    )
 
 
 class UnitImprovementsRead(ApiModel):

@@ -184,6 +184,20 @@ class TestImprovementsExport:
         assert [r["code"] for r in csv_rows(response)] == [leaf["code"] for leaf in leaves]
         assert attachment_name(response) == f"improvements_{YEAR}_DEMO-DEP-FINANCE_rev-latest.csv"
 
+    async def test_unit_improvements_xlsx_carry_the_next_rank(self, client: AsyncClient) -> None:
+        path = f"/api/v1/years/{YEAR}/units/DEMO-DEP-FINANCE/improvements"
+        next_rank = (await get_ok(client, path)).json()["next_rank"]
+        workbook = workbook_of(await get_ok(client, path, params={"format": "xlsx"}))
+        about = {row[0]: row[1] for row in workbook["about"].iter_rows(values_only=True)}
+        assert about["coverage_complete"] is True
+        for field in (
+            "index_points_needed",
+            "total_points_needed",
+            "index_points_to_pass",
+            "total_points_to_pass",
+        ):
+            assert Decimal(str(about[field])) == Decimal(next_rank[field]), field
+
     async def test_group_improvements_csv_and_xlsx(self, client: AsyncClient) -> None:
         path = f"/api/v1/years/{YEAR}/improvements/{GROUP}"
         body = (await get_ok(client, path)).json()

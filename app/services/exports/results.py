@@ -216,8 +216,11 @@ def unit_improvements_document(
         AboutItem("next_rank_unit", above.unit.code if above else None),
         AboutItem("next_rank", above.rank if above else None, INTEGER),
         AboutItem("next_rank_index", above.index if above else None, INDEX),
+        AboutItem("max_score", above.max_score if above else None, SCORE),
         AboutItem("index_points_needed", above.index_points_needed if above else None, INDEX),
         AboutItem("total_points_needed", above.total_points_needed if above else None, SCORE),
+        AboutItem("index_points_to_pass", above.index_points_to_pass if above else None, INDEX),
+        AboutItem("total_points_to_pass", above.total_points_to_pass if above else None, SCORE),
         AboutItem("sources", "computed from the stored leaf scores"),
     )
     return ExportDocument(

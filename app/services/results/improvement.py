@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from app.core.i18n import Language, pick
 from app.models.enums import ScoringMethod
@@ -18,17 +18,10 @@ from app.schemas.improvements import (
 from app.services.results.breakdown import BreakdownService, NodeStats, attainment_pct, points_lost
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitOutcome
+from app.services.results.next_rank import NextRankGain, next_rank_gain
 from app.services.results.presenting import coverage_read, group_label, unit_label
 from app.services.results.score_units import to_units
-from app.services.results.scoring import (
-    HUNDRED,
-    INDEX_STEP,
-    SCORE_STEP,
-    ZERO,
-    Tree,
-    is_scored,
-    round_index,
-)
+from app.services.results.scoring import HUNDRED, ZERO, Tree, is_scored, round_index
 
 UNIT_ORDER = (
     "Leaves by points lost (max − score; for a penalty, the deduction), largest first; then by "
@@ -68,22 +61,6 @@ def improvement_order(gaps: Sequence[LeafGap]) -> list[LeafGap]:
     )
 
 
-def points_to_pass(
-    *, own_index: Decimal, own_total: Decimal, above_index: Decimal, max_score: Decimal
-) -> tuple[Decimal, Decimal]:
-    """Index points and total points a unit needs to rank strictly above a better unit.
-
-    Passing means a rounded index at least 0.01 above the other's; since rounding is half-up,
-    the unrounded index must reach above_index + 0.005, so the total must reach
-    (above_index + 0.005) × max / 100, rounded up to score precision.
-    """
-    index_points = above_index + INDEX_STEP - own_index
-    needed_total = ((above_index + INDEX_STEP / 2) * max_score / HUNDRED).quantize(
-        SCORE_STEP, rounding=ROUND_CEILING
-    )
-    return index_points, max(needed_total - own_total, ZERO)
-
-
 def mean_attainment_pct(points: Sequence[int], maximum: Decimal) -> Decimal:
     """Σ points / (n × max) × 100 over the group's units, rounded half-up once.
 
@@ -91,14 +68,6 @@ def mean_attainment_pct(points: Sequence[int], maximum: Decimal) -> Decimal:
     a mean already rounded to four decimals and rounding again can land one hundredth off.
     """
     return round_index(Decimal(sum(points)) * HUNDRED / (len(points) * to_units(maximum)))
-
-
-def next_above(outcomes: Sequence[UnitOutcome], own: UnitOutcome) -> UnitOutcome | None:
-    """The unit ranked just above: the lowest index strictly greater than the unit's own."""
-    if own.index is None:
-        return None
-    better = [o for o in outcomes if o.index is not None and o.index > own.index]
-    return min(better, key=lambda o: (o.index, o.unit.code)) if better else None
 
 
 def lowest_units(outcomes: Sequence[UnitOutcome], limit: int) -> list[UnitOutcome]:
@@ -145,6 +114,7 @@ class ImprovementService:
             for gap in improvement_order(gaps)[:limit]
         ]
         assert outcome.index is not None
+        gain = next_rank_gain(group_year.outcomes, outcome, max_score=tree.max_score)
         return UnitImprovementsRead(
             year=year,
             revision=group_year.revision,
@@ -154,7 +124,7 @@ class ImprovementService:
             index=outcome.index,
             order=UNIT_ORDER,
             coverage=coverage_read(group_year.coverage),
-            next_rank=_next_rank(group_year.outcomes, outcome, tree, language),
+            next_rank=next_rank_read(gain, tree.max_score, language) if gain else None,
             leaves=leaves,
         )
 
@@ -216,29 +186,18 @@ def _withheld(group_year: GroupYear, language: Language) -> GroupImprovementsRea
     )
 
 
-def _next_rank(
-    outcomes: Sequence[UnitOutcome], outcome: UnitOutcome, tree: Tree, language: Language
-) -> NextRankRead | None:
-    """Points to pass the unit above, offered only where ranks are computed: the ranks of a
-    partial group are not the group's, so no gain towards one is real."""
-    above = next_above(outcomes, outcome)
-    if outcome.rank_basis != "computed" or above is None or above.index is None:
-        return None
-    assert above.rank is not None
-    assert outcome.index is not None
-    assert outcome.total is not None
-    index_points, total_points = points_to_pass(
-        own_index=outcome.index,
-        own_total=outcome.total,
-        above_index=above.index,
-        max_score=tree.max_score,
-    )
+def next_rank_read(gain: NextRankGain, max_score: Decimal, language: Language) -> NextRankRead:
+    assert gain.above.index is not None
+    assert gain.above.rank is not None
     return NextRankRead(
-        unit=unit_label(above.unit, language),
-        rank=above.rank,
-        index=above.index,
-        index_points_needed=index_points,
-        total_points_needed=total_points,
+        unit=unit_label(gain.above.unit, language),
+        rank=gain.above.rank,
+        index=gain.above.index,
+        max_score=max_score,
+        index_points_needed=gain.index_points,
+        total_points_needed=gain.total_points,
+        index_points_to_pass=gain.index_points_to_pass,
+        total_points_to_pass=gain.total_points_to_pass,
     )
 
 

@@ -8,12 +8,7 @@ from hypothesis import strategies as st
 
 from app.core.i18n import preferred_language
 from app.models.enums import LineageKind
-from app.services.results.improvement import (
-    LeafGap,
-    improvement_order,
-    lowest_units,
-    points_to_pass,
-)
+from app.services.results.improvement import LeafGap, improvement_order, lowest_units
 from app.services.results.lineage import LineageEdge, previous_links
 from app.services.results.ranking_rules import rank_with_ties
 from app.services.results.scoring import BandRule, band_for, index_of, round_index
@@ -97,15 +92,6 @@ class TestImprovementRules:
             LeafGap("1.3", D("0"), D("0")),
         ]
         assert [g.code for g in improvement_order(gaps)] == ["1.3", "1.2", "1.1"]
-
-    def test_points_to_pass_the_unit_above(self) -> None:
-        index_points, total_points = points_to_pass(
-            own_index=D("88.87"), own_total=D("88.87"), above_index=D("89.36"), max_score=D("100")
-        )
-        assert index_points == D("0.50")
-        # 89.365 rounds half-up to 89.37, one hundredth above 89.36.
-        assert total_points == D("0.495")
-        assert index_of(D("88.87") + total_points, D("100")) > D("89.36")
 
     def test_lowest_units_keep_ties_at_the_cutoff(self) -> None:
         outcomes = [
