@@ -34,6 +34,9 @@ async def get_unit_improvements(
     limit: TopN = 10,
     revision: RevisionQuery = None,
 ) -> UnitImprovementsRead | Response:
+    """The unit's leaves by points lost, and the smallest gain that raises its rank (with the
+    gain to pass the unit above), offered only where ranks are computed over a complete group.
+    """
     improvements = await service.unit_improvements(
         year=year, unit_code=unit_code, limit=limit, language=language, revision=revision
     )
@@ -60,6 +63,9 @@ async def get_group_improvements(
     limit: TopN = 3,
     revision: RevisionQuery = None,
 ) -> GroupImprovementsRead | Response:
+    """The lowest units and the weakest criteria, listed only for a complete group (`coverage`):
+    the lowest of a partly published list are not the group's. A group without results that
+    year is a 404 (`no-results-for-group`)."""
     improvements = await service.group_improvements(
         year=year, group=group, limit=limit, language=language, revision=revision
     )

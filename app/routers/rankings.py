@@ -38,9 +38,13 @@ async def get_ranking(
     """Every unit of the group with a result that year, in rank order.
 
     Ranks follow standard competition ranking on the index rounded half-up to two decimals
-    (the response's `rule` states it in full). Each entry carries the previous year's result
-    followed through unit lineage, the published figures and whether they disagree.
-    `?format=csv|xlsx` (or Accept) gives the entries as a file for spreadsheets.
+    (the response's `rule` states it in full), and are computed only over a complete group:
+    where a source published only part of a group (`coverage.complete` false), a unit's rank
+    is its published rank or null, and statistics are withheld. Each entry carries the
+    previous year's result followed through unit lineage with a `reason_code`, the published
+    figures and whether they disagree. A group without results that year is a 404
+    (`no-results-for-group`). `?format=csv|xlsx` (or Accept) gives the entries as a file for
+    spreadsheets.
     """
     if export.format is not ExportFormat.JSON:
         ranking = await service.get_ranking(

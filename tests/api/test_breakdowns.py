@@ -125,6 +125,13 @@ class TestGetGroupImprovements:
         assert body["lowest_units"] == []
         assert body["weakest_criteria"] == []
 
+    async def test_a_group_without_results_that_year_is_a_404_problem(
+        self, client: AsyncClient
+    ) -> None:
+        response = await client.get("/api/v1/years/2025/improvements/district")
+        assert response.status_code == 404
+        assert response.json()["type"].endswith("no-results-for-group")
+
 
 class TestGetUnitHistory:
     async def test_merged_unit_shows_each_predecessor_before_the_merger(

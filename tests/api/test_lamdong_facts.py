@@ -81,6 +81,8 @@ class TestDepartments2024:
         )
         assert statistics_withheld(body) == NOTHING_COMPUTED
         assert body["statistics"]["count"] == 6
+        # The response states the rule it follows.
+        assert "either published or computed over a complete group" in body["rule"]
 
     async def test_the_87_21_pair_is_a_tie_among_the_three_lowest_without_a_rank(
         self, client: AsyncClient

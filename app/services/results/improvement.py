@@ -20,6 +20,7 @@ from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitOutcome
 from app.services.results.next_rank import NextRankGain, next_rank_gain
 from app.services.results.presenting import coverage_read, group_label, unit_label
+from app.services.results.ranking import NoResultsForGroup
 from app.services.results.score_units import to_units
 from app.services.results.scoring import HUNDRED, ZERO, Tree, is_scored, round_index
 
@@ -137,9 +138,13 @@ class ImprovementService:
         language: Language,
         revision: int | None = None,
     ) -> GroupImprovementsRead:
+        """The group's lowest units and weakest criteria; a group without results that year
+        has none to list (NoResultsForGroup, as its ranking)."""
         group_year = await self.results.group_year(
             year=year, group=group, revision=revision, detail=True
         )
+        if not group_year.has_results:
+            raise NoResultsForGroup(f"No results for the {group!r} group in {year}.")
         tree = group_year.tree
         if not group_year.coverage.ranked:
             # A partial group's lowest listed units are not the group's lowest: nothing offered.
