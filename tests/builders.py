@@ -73,6 +73,15 @@ async def add_group(session: AsyncSession, code: str = "t-group") -> UnitGroup:
     return group
 
 
+async def create_group(client: AsyncClient, code: str) -> str:
+    """A unit group of its own, created through the API: the units a test creates are then the
+    whole group, so its ranks and statistics are computed (see add_group)."""
+    body = {"code": code, "name_vi": f"Nhóm thử {code}", "name_en": f"Test group {code}"}
+    response = await client.post("/api/v1/groups", json=body)
+    assert response.status_code == 201, response.text
+    return code
+
+
 async def create_draft_year(client: AsyncClient, year: int = 2030) -> int:
     response = await client.post("/api/v1/years", json={"year": year, "note": "test year"})
     assert response.status_code == 201, response.text

@@ -37,7 +37,7 @@ NEXT_RANK = {
     "unit": DEMO_PLANNING,
     "rank": 12,
     "index": "84.05",
-    "max_score": "100",
+    "max_score": "100.00",
     "index_points_needed": "0.47",
     "total_points_needed": "0.465",
     "index_points_to_pass": "0.48",

@@ -5,9 +5,16 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.builders import create_draft_year, create_unit, put_small_tree, small_tree
+from tests.builders import (
+    create_draft_year,
+    create_group,
+    create_unit,
+    put_small_tree,
+    small_tree,
+)
 
-GROUP = "department"
+# A group of the test's own units only: the Lam Dong departments would make it partial.
+GROUP = "t-attainment"
 
 
 async def put_scores(client: AsyncClient, year: int, unit: str, scores: dict[str, str]) -> None:
@@ -30,11 +37,12 @@ class TestGroupWeakestCriteria:
         # 1.942142…, so the mean attainment is 13.595 / (7 × 2.5) × 100 = 77.6857… → 77.69.
         # Rounding the mean to 1.9421 first would give 77.684 → 77.68.
         year = await create_draft_year(client)
-        await put_small_tree(client, year)
+        await create_group(client, GROUP)
+        await put_small_tree(client, year, GROUP)
         leaf_scores = ["1.94"] * 6 + ["1.955"]
         for position, score in enumerate(leaf_scores):
             code = f"T-ATT-{position}"
-            await create_unit(client, code)
+            await create_unit(client, code, group=GROUP)
             await put_scores(client, year, code, {"1.2": score})
         exact = sum(Decimal(s) for s in leaf_scores) / (len(leaf_scores) * Decimal("2.5")) * 100
         assert Decimal("77.685") < exact < Decimal("77.69")
@@ -65,12 +73,13 @@ class TestLeafWithMaximumZero:
         self, client: AsyncClient
     ) -> None:
         year = await create_draft_year(client)
+        await create_group(client, GROUP)
         put = await client.put(
             f"/api/v1/years/{year}/criteria/{GROUP}", json=tree_with_an_informational_leaf()
         )
         assert put.status_code == 200, put.text
         for code, plan in (("T-ZERO-1", "1.5"), ("T-ZERO-2", "0.5")):
-            await create_unit(client, code)
+            await create_unit(client, code, group=GROUP)
             await put_scores(client, year, code, {"1.1": plan, "1.3": "0", "2.1": "3"})
 
         breakdown = await client.get(f"/api/v1/years/{year}/units/T-ZERO-2/breakdown")

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from httpx import AsyncClient
 
-from tests.builders import create_draft_year, create_unit, put_small_tree
+from tests.builders import create_draft_year, create_group, create_unit, put_small_tree
 from tests.recompute import recompute
 
 DEMO_GROUPS = ("demo-department", "demo-district")
@@ -38,20 +38,22 @@ class TestServedIndexEqualsRecomputed:
         # Max 10: 4.3215 → 43.215, 2.3215 → 23.215, −0.9985 → −9.985 (half-even would give
         # 43.22, 23.22 and −9.98: only the first agrees).
         year = await create_draft_year(client)
-        await put_small_tree(client, year)
+        # A group of these units only: the Lam Dong departments would make it partial.
+        group = await create_group(client, "t-half")
+        await put_small_tree(client, year, group)
         units = {
             "T-HALF-1": {"1.1": "1.5", "1.2": "2.5", "2.1": "0.3215"},
             "T-HALF-2": {"1.1": "1.5", "1.2": "0.8215"},
             "T-HALF-3": {"1.2": "0.0015", "3.2": "1"},
         }
         for code, scores in units.items():
-            await create_unit(client, code)
+            await create_unit(client, code, group=group)
             rows = [{"criterion": leaf, "final_score": value} for leaf, value in scores.items()]
             response = await client.put(
                 f"/api/v1/years/{year}/units/{code}/scores", json={"scores": rows}
             )
             assert response.status_code == 200, response.text
 
-        assert await assert_served_as_recomputed(client, year, "department") == 3
-        indices = (await recompute(client, year, "department")).indices()
+        assert await assert_served_as_recomputed(client, year, group) == 3
+        indices = (await recompute(client, year, group)).indices()
         assert sorted(indices.values()) == [Fraction("-9.99"), Fraction("23.22"), Fraction("43.22")]

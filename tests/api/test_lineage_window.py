@@ -4,9 +4,11 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.builders import assert_problem, create_unit, error_locs, put_small_tree
+from tests.builders import assert_problem, create_group, create_unit, error_locs, put_small_tree
 
 FIRST, SECOND = 2030, 2031
+# A group of the test's own units only: the Lam Dong departments would make it partial.
+GROUP = "t-lineage"
 
 
 async def create_year(client: AsyncClient, year: int, **fields: Any) -> dict[str, Any]:
@@ -38,7 +40,7 @@ async def put_satisfaction(client: AsyncClient, year: int, unit: str, score: str
 
 
 async def previous_of(client: AsyncClient, year: int, unit: str) -> dict[str, Any]:
-    response = await client.get(f"/api/v1/years/{year}/rankings/department")
+    response = await client.get(f"/api/v1/years/{year}/rankings/{GROUP}")
     assert response.status_code == 200, response.text
     [entry] = [e for e in response.json()["entries"] if e["unit"]["code"] == unit]
     previous: dict[str, Any] = entry["previous"]
@@ -49,22 +51,26 @@ class TestSplitCountsForOneComparisonOnly:
     async def test_units_split_off_in_a_year_compare_normally_the_next_year(
         self, client: AsyncClient
     ) -> None:
+        await create_group(client, GROUP)
         for year in (FIRST, SECOND):
             await create_year(client, year)
-            await put_small_tree(client, year)
-        await create_unit(client, "T-SPLIT-PARENT")
+            await put_small_tree(client, year, GROUP)
+        await create_unit(client, "T-SPLIT-PARENT", group=GROUP)
         for code in ("T-SPLIT-A", "T-SPLIT-B"):
-            await create_unit(client, code, valid_from=f"{FIRST}-03-01")
+            await create_unit(client, code, group=GROUP, valid_from=f"{FIRST}-03-01")
             await record_event(client, "T-SPLIT-PARENT", code, "split", f"{FIRST}-03-01")
         # Both split units are ranked under their own codes in both years; they swap places.
+        # The parent goes on, last, so every unit of the group has a result (a complete group).
         for year, scores in ((FIRST, ("5", "4")), (SECOND, ("3", "6"))):
             await put_satisfaction(client, year, "T-SPLIT-A", scores[0])
             await put_satisfaction(client, year, "T-SPLIT-B", scores[1])
+            await put_satisfaction(client, year, "T-SPLIT-PARENT", "0")
 
         a = await previous_of(client, SECOND, "T-SPLIT-A")
         b = await previous_of(client, SECOND, "T-SPLIT-B")
 
-        assert (a["comparable"], a["reason"], a["rank"], a["current_rank"]) == (True, None, 1, 2)
+        assert (a["comparable"], a["reason_code"], a["rank"]) == (True, "same_unit", 1)
+        assert a["current_rank"] == 2
         assert a["rank_change"] == -1
         assert (b["comparable"], b["rank"], b["current_rank"], b["rank_change"]) == (True, 2, 1, 1)
         assert [r["relation"] for r in a["results"]] == ["self"]
@@ -85,10 +91,12 @@ class TestCutOffDate:
         created = await create_year(client, FIRST, units_as_of=f"{SECOND}-03-31")
         assert created["units_as_of"] == f"{SECOND}-03-31"
         await create_year(client, SECOND)
+        await create_group(client, GROUP)
         for year in (FIRST - 1, FIRST, SECOND):
-            await put_small_tree(client, year)
-        await create_unit(client, "T-CUT-OLD")
-        await create_unit(client, "T-CUT-NEW")
+            await put_small_tree(client, year, GROUP)
+        # Each unit exists exactly while it has results, so every year's group is complete.
+        await create_unit(client, "T-CUT-OLD", group=GROUP, valid_to=f"{SECOND}-02-28")
+        await create_unit(client, "T-CUT-NEW", group=GROUP, valid_from=f"{FIRST}-01-01")
         await record_event(client, "T-CUT-OLD", "T-CUT-NEW", "merge", f"{SECOND}-03-01")
         await put_satisfaction(client, FIRST - 1, "T-CUT-OLD", "5")
         for year in (FIRST, SECOND):
