@@ -1,4 +1,8 @@
-"""Annotated dependency aliases: the caller, services per request, shared parameters."""
+"""Annotated dependency aliases: the caller, services per request, shared parameters.
+
+Providers are `async def` even where they await nothing: FastAPI runs a plain `def` dependency
+in the thread pool, a round trip per provider per request.
+"""
 
 from typing import Annotated
 
@@ -54,7 +58,7 @@ api_key_scheme = APIKeyHeader(
 )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -97,7 +101,7 @@ async def get_principal(
 
 async def _authenticate(request: Request, session: AsyncSession, key: str | None) -> Principal:
     if key is None:
-        if not get_settings(request).auth.anonymous_read:
+        if not request.app.state.settings.auth.anonymous_read:
             raise NotAuthenticated("Anonymous access is turned off; send an API key.")
         return ANONYMOUS
     principal = await ApiKeyService(session).authenticate(key)
@@ -127,7 +131,7 @@ PublisherDep = Annotated[Principal, _require(Role.PUBLISHER)]
 AdminDep = Annotated[Principal, _require(Role.ADMIN)]
 
 
-def get_result_cache(request: Request) -> ResultCache:
+async def get_result_cache(request: Request) -> ResultCache:
     cache: ResultCache = request.app.state.result_cache
     return cache
 
@@ -135,15 +139,15 @@ def get_result_cache(request: Request) -> ResultCache:
 ResultCacheDep = Annotated[ResultCache, Depends(get_result_cache)]
 
 
-def get_unit_service(session: SessionDep) -> UnitService:
+async def get_unit_service(session: SessionDep) -> UnitService:
     return UnitService(session)
 
 
-def get_group_service(session: SessionDep) -> GroupService:
+async def get_group_service(session: SessionDep) -> GroupService:
     return GroupService(session)
 
 
-def get_year_service(session: SessionDep, principal: PrincipalDep) -> YearService:
+async def get_year_service(session: SessionDep, principal: PrincipalDep) -> YearService:
     # The request's viewer is chosen here; the services below see years through this one.
     return YearService(session, viewer=principal.viewer)
 
@@ -151,7 +155,7 @@ def get_year_service(session: SessionDep, principal: PrincipalDep) -> YearServic
 YearServiceDep = Annotated[YearService, Depends(get_year_service)]
 
 
-def get_group_result_service(
+async def get_group_result_service(
     session: SessionDep, cache: ResultCacheDep, years: YearServiceDep
 ) -> GroupResultService:
     return GroupResultService(session, cache, years=years)
@@ -160,7 +164,9 @@ def get_group_result_service(
 GroupResultServiceDep = Annotated[GroupResultService, Depends(get_group_result_service)]
 
 
-def get_public_group_results(session: SessionDep, cache: ResultCacheDep) -> GroupResultService:
+async def get_public_group_results(
+    session: SessionDep, cache: ResultCacheDep
+) -> GroupResultService:
     # The pages are for everyone: they see what an anonymous caller sees, whatever key a
     # browser might send, so a draft year never reaches a page or its cached HTML.
     return GroupResultService(session, cache, years=YearService(session, viewer=PUBLIC))
@@ -169,47 +175,49 @@ def get_public_group_results(session: SessionDep, cache: ResultCacheDep) -> Grou
 PublicGroupResultsDep = Annotated[GroupResultService, Depends(get_public_group_results)]
 
 
-def get_criteria_service(session: SessionDep, years: YearServiceDep) -> CriteriaService:
+async def get_criteria_service(session: SessionDep, years: YearServiceDep) -> CriteriaService:
     return CriteriaService(session, years=years)
 
 
-def get_score_service(session: SessionDep, years: YearServiceDep) -> ScoreService:
+async def get_score_service(session: SessionDep, years: YearServiceDep) -> ScoreService:
     return ScoreService(session, years=years)
 
 
-def get_ranking_service(results: GroupResultServiceDep) -> RankingService:
+async def get_ranking_service(results: GroupResultServiceDep) -> RankingService:
     return RankingService(results)
 
 
-def get_breakdown_service(results: GroupResultServiceDep) -> BreakdownService:
+async def get_breakdown_service(results: GroupResultServiceDep) -> BreakdownService:
     return BreakdownService(results)
 
 
-def get_improvement_service(results: GroupResultServiceDep) -> ImprovementService:
+async def get_improvement_service(results: GroupResultServiceDep) -> ImprovementService:
     return ImprovementService(results)
 
 
-def get_history_service(results: GroupResultServiceDep) -> HistoryService:
+async def get_history_service(results: GroupResultServiceDep) -> HistoryService:
     return HistoryService(results)
 
 
-def get_year_groups_service(results: GroupResultServiceDep) -> YearGroupsService:
+async def get_year_groups_service(results: GroupResultServiceDep) -> YearGroupsService:
     return YearGroupsService(results)
 
 
-def get_publication_service(session: SessionDep, years: YearServiceDep) -> PublicationService:
+async def get_publication_service(session: SessionDep, years: YearServiceDep) -> PublicationService:
     return PublicationService(session, years=years)
 
 
-def get_audit_service(session: SessionDep) -> AuditService:
+async def get_audit_service(session: SessionDep) -> AuditService:
     return AuditService(session)
 
 
-def get_score_export_service(session: SessionDep, years: YearServiceDep) -> ScoreExportService:
+async def get_score_export_service(
+    session: SessionDep, years: YearServiceDep
+) -> ScoreExportService:
     return ScoreExportService(session, years=years)
 
 
-def get_api_key_service(session: SessionDep) -> ApiKeyService:
+async def get_api_key_service(session: SessionDep) -> ApiKeyService:
     return ApiKeyService(session)
 
 
@@ -229,12 +237,12 @@ ApiKeyServiceDep = Annotated[ApiKeyService, Depends(get_api_key_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_address_resolver() -> Resolver:
+async def get_address_resolver() -> Resolver:
     """How webhook receivers' host names are resolved (tests answer from a table instead)."""
     return system_resolver
 
 
-def get_webhook_service(
+async def get_webhook_service(
     session: SessionDep,
     settings: SettingsDep,
     resolver: Annotated[Resolver, Depends(get_address_resolver)],
@@ -243,7 +251,7 @@ def get_webhook_service(
     return WebhookService(session, receivers=guard)
 
 
-def get_dump_service(
+async def get_dump_service(
     session: SessionDep, cache: ResultCacheDep, _principal: PrincipalDep
 ) -> DumpService:
     # The caller is checked (revoked keys, anonymous_read) but never shown drafts: the dump is
@@ -255,14 +263,14 @@ WebhookServiceDep = Annotated[WebhookService, Depends(get_webhook_service)]
 DumpServiceDep = Annotated[DumpService, Depends(get_dump_service)]
 
 
-def get_import_service(session: SessionDep, cache: ResultCacheDep) -> ImportService:
+async def get_import_service(session: SessionDep, cache: ResultCacheDep) -> ImportService:
     return ImportService(session, cache)
 
 
 ImportServiceDep = Annotated[ImportService, Depends(get_import_service)]
 
 
-def get_language(
+async def get_language(
     accept_language: Annotated[
         str | None,
         Header(description="`vi` or `en` chooses the primary label (`name`); default `vi`."),

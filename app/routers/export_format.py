@@ -93,13 +93,13 @@ class ExportOptions:
     bom: bool
 
 
-def export_options(
+async def export_options(
     requested: FormatQuery = None, accept: AcceptHeader = None, bom: BomQuery = False
 ) -> ExportOptions:
     return ExportOptions(choose_format(requested, accept), bom)
 
 
-def sheet_options(
+async def sheet_options(
     requested: SheetFormatQuery = None, accept: AcceptHeader = None, bom: BomQuery = False
 ) -> ExportOptions:
     offered = (ExportFormat.CSV, ExportFormat.XLSX)
