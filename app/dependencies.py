@@ -104,7 +104,7 @@ async def _authenticate(request: Request, session: AsyncSession, key: str | None
         if not request.app.state.settings.auth.anonymous_read:
             raise NotAuthenticated("Anonymous access is turned off; send an API key.")
         return ANONYMOUS
-    principal = await ApiKeyService(session).authenticate(key)
+    principal = await ApiKeyService(session, cache=request.app.state.key_cache).authenticate(key)
     # The audit trail names whoever made this request's writes.
     session.info[ACTOR_KEY] = principal.actor
     return principal
@@ -217,8 +217,8 @@ async def get_score_export_service(
     return ScoreExportService(session, years=years)
 
 
-async def get_api_key_service(session: SessionDep) -> ApiKeyService:
-    return ApiKeyService(session)
+async def get_api_key_service(session: SessionDep, request: Request) -> ApiKeyService:
+    return ApiKeyService(session, cache=request.app.state.key_cache)
 
 
 UnitServiceDep = Annotated[UnitService, Depends(get_unit_service)]

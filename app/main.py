@@ -39,6 +39,7 @@ from app.routers import (
     webhooks,
     years,
 )
+from app.services.access.key_cache import KeyCache
 from app.services.webhooks.delivery import OutboxDrainer
 
 API_PREFIX = "/api/v1"
@@ -113,6 +114,9 @@ def create_app(
     app.state.result_cache = ResultCache(
         max_entries=settings.cache.max_entries,
         check_interval_s=settings.cache.revision_check_ms / 1000,
+    )
+    app.state.key_cache = (
+        KeyCache(settings.auth.key_cache_s) if settings.auth.key_cache_s > 0 else None
     )
     install_error_handlers(app, database_retry_after_s=settings.database.retry_after_s)
     install_openapi(app)

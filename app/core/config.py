@@ -43,6 +43,10 @@ class ImportSettings(BaseModel):
 class AuthSettings(BaseModel):
     # Anonymous callers may read published years; turn off to require a key for everything.
     anonymous_read: bool = True
+    # How long a worker answers a key that authenticated from memory. A key revoked through this
+    # worker is refused at once; one revoked elsewhere (another worker, the CLI) within this
+    # time. 0 asks the database on every call.
+    key_cache_s: float = Field(default=5, ge=0, le=60)
 
 
 class LoggingSettings(BaseModel):

@@ -10,6 +10,7 @@ from app.core.errors import NotFound
 from app.models import ApiKey
 from app.repositories.api_keys import ApiKeyRepository
 from app.schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
+from app.services.access.key_cache import KeyCache
 from app.services.access.principal import NotAuthenticated, Principal, Role
 from app.services.audit.trail import AuditService
 
@@ -32,9 +33,11 @@ def new_key() -> str:
 
 
 class ApiKeyService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, cache: KeyCache | None = None) -> None:
         self.session = session
         self.keys = ApiKeyRepository(session)
+        # The worker's recently authenticated keys: revoking here drops the key from it at once.
+        self.cache = cache
 
     async def create_key(self, data: ApiKeyCreate, *, actor: str | None) -> ApiKeyCreated:
         key = new_key()
@@ -74,11 +77,20 @@ class ApiKeyService:
                 actor=actor,
             )
             await self.session.commit()
+        if self.cache is not None:
+            self.cache.forget(key_id)
         return ApiKeyRead.model_validate(stored)
 
     async def authenticate(self, key: str) -> Principal:
-        """The key's principal; unknown or revoked keys are refused at once (checked per call)."""
-        stored = await self.keys.by_hash(hash_key(key))
+        """The key's principal; unknown or revoked keys are refused (checked per call).
+
+        A key that authenticated within the cache's time to live is answered from memory.
+        """
+        key_hash = hash_key(key)
+        if self.cache is not None and (cached := self.cache.get(key_hash)) is not None:
+            return cached
+        generation = self.cache.generation if self.cache is not None else 0
+        stored = await self.keys.by_hash(key_hash)
         if stored is None or stored.revoked_at is not None:
             raise NotAuthenticated("The API key is unknown or has been revoked.")
         principal = Principal(
@@ -91,4 +103,6 @@ class ApiKeyService:
         # SQLite a writing transaction holds the write lock, which must not last while, say,
         # an upload streams in before the service's own transaction starts.
         await self.session.commit()
+        if self.cache is not None:
+            self.cache.put(key_hash, principal, generation=generation)
         return principal

@@ -1,0 +1,55 @@
+"""Keys that authenticated a moment ago, kept in memory so a request need not ask the database."""
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from app.services.access.principal import Principal
+
+
+class KeyCache:
+    """Principals of keys that authenticated within the last `ttl_s` seconds, by key hash.
+
+    A key revoked through this process is dropped at once (`forget`); one revoked elsewhere (another
+    worker, the command line) is refused here once its entry is `ttl_s` old. Unknown and revoked
+    keys are never kept: every call with one asks the database and is refused.
+    """
+
+    def __init__(
+        self,
+        ttl_s: float,
+        *,
+        max_entries: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self.clock = clock
+        # Moves on every revocation: a lookup that began before one may not store its answer.
+        self.generation = 0
+        self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+
+    def get(self, key_hash: str) -> Principal | None:
+        entry = self._entries.get(key_hash)
+        if entry is None:
+            return None
+        principal, stored_at = entry
+        if self.clock() - stored_at >= self.ttl_s:
+            del self._entries[key_hash]
+            return None
+        return principal
+
+    def put(self, key_hash: str, principal: Principal, *, generation: int) -> None:
+        """Keep an answer read from the database, unless a key was revoked since the read began."""
+        if generation != self.generation:
+            return
+        self._entries[key_hash] = (principal, self.clock())
+        self._entries.move_to_end(key_hash)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def forget(self, key_id: int) -> None:
+        """Drop the key at once: called once its revocation is committed."""
+        self.generation += 1
+        for key_hash in [h for h, (p, _) in self._entries.items() if p.key_id == key_id]:
+            del self._entries[key_hash]
