@@ -13,35 +13,33 @@ data sets) it runs, in rounds, one server at a time on 127.0.0.1:
 
 Each case is `wrk -t1 -c32 -d10s --latency` after a warm-up; the table gives the median over
 the rounds of req/s, p50 and p99, and req/s as a ratio to the bare route of the same run.
-Needs wrk and nginx (Debian: `apt-get install -y wrk nginx-light`).
+`--baseline DIR` measures the service of another checkout too, in the same rounds ("before"
+rows). Needs wrk and nginx (Debian: `apt-get install -y wrk nginx-light`).
+
+Not named http.py: a script's folder comes first on sys.path, so a bench/http.py would stand
+in for the standard library's `http` package in every script here.
 """
 
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-# This file shares its name with the standard library's `http` package, which urllib and uvicorn
-# import: keep the script's folder behind the standard library on the path, not in front of it.
-_HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [entry for entry in sys.path if entry not in ("", _HERE)] + [_HERE]
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-
-from run_context import ROOT, machine, source_state  # noqa: E402
-from throwaway_pg import pg_admin, pg_url  # noqa: E402
+from run_context import ROOT, machine, source_state
+from throwaway_pg import pg_admin, pg_url
 
 RANKING = "/api/v1/years/2024/rankings/department"
 ENDPOINTS = {
@@ -71,7 +69,7 @@ http {{
 @dataclass(frozen=True)
 class Case:
     label: str
-    server: str  # nginx | bare | service
+    server: str  # nginx | bare | service | baseline (the service from another checkout)
     path: str
     key: bool = False
     conditional: bool = False
@@ -91,7 +89,7 @@ class Results:
     loads: list[float] = field(default_factory=list)
 
 
-def cases(selected: set[str] | None) -> list[Case]:
+def cases(selected: set[str] | None, *, baseline: bool) -> list[Case]:
     found = [
         Case("nginx, same bytes from a file", "nginx", "/ranking"),
         Case("bare FastAPI route, same bytes from memory", "bare", "/ranking"),
@@ -104,16 +102,23 @@ def cases(selected: set[str] | None) -> list[Case]:
     found.append(
         Case("service 304: ranking, reader key", "service", RANKING, key=True, conditional=True)
     )
-    if selected is None:
-        return found
-    return [case for case in found if case.server != "service" or case.label in selected]
+    if selected is not None:
+        found = [case for case in found if case.server != "service" or case.label in selected]
+    if baseline:
+        found += [
+            Case(f"before: {case.label}", "baseline", case.path, case.key, case.conditional)
+            for case in found
+            if case.server == "service"
+        ]
+    return found
 
 
-def check_tools() -> tuple[str, str]:
+def check_tools(args: argparse.Namespace) -> None:
+    """wrk and nginx, found on the PATH (nginx also in /usr/sbin), or say how to install them."""
     wrk, nginx = shutil.which("wrk"), shutil.which("nginx") or "/usr/sbin/nginx"
     if wrk is None or not Path(nginx).exists():
-        sys.exit(f"bench/http.py needs wrk and nginx; on Debian: {INSTALL_HINT}")
-    return wrk, nginx
+        sys.exit(f"bench/http_reads.py needs wrk and nginx; on Debian: {INSTALL_HINT}")
+    args.wrk, args.nginx = wrk, nginx
 
 
 def free_port() -> int:
@@ -134,10 +139,10 @@ def cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def service_env(database_url: str) -> dict[str, str]:
+def service_env(database_url: str, source: Path = ROOT) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
     env.update(
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(source),
         DATABASE_URL=database_url,
         APP_RATE_LIMIT__ANONYMOUS_READS_PER_MINUTE=UNLIMITED,
         APP_RATE_LIMIT__KEYED_READS_PER_MINUTE=UNLIMITED,
@@ -185,37 +190,25 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def start(
-    server: str, work: Path, port: int, database_url: str, nginx: str
+    server: str, work: Path, port: int, database_url: str, args: argparse.Namespace
 ) -> subprocess.Popen[bytes]:
+    """One server on 127.0.0.1:port, answering; its output goes to a file in `work`."""
     log = (work / f"{server}.log").open("ab")
+    source, env, probe = ROOT, dict(os.environ), "/ranking"
     if server == "nginx":
         (work / "tmp").mkdir(exist_ok=True)
         conf = work / "nginx.conf"
         conf.write_text(NGINX_CONF.format(dir=work, port=port))
-        argv = [nginx, "-p", str(work), "-c", str(conf), "-e", str(work / "nginx-error.log")]
-        env = dict(os.environ)
+        argv = [args.nginx, "-p", str(work), "-c", str(conf), "-e", str(work / "nginx-error.log")]
     elif server == "bare":
         argv = [sys.executable, __file__, "--serve-bare", str(port), str(work / "ranking.json")]
-        env = dict(os.environ)
     else:
-        argv = [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ]
-        env = service_env(database_url)
-    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    wait_until_up(
-        f"http://127.0.0.1:{port}/ranking"
-        if server != "service"
-        else f"http://127.0.0.1:{port}/healthz",
-        process,
-    )
+        source = args.baseline if server == "baseline" else ROOT
+        argv = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+        argv += ["--port", str(port)]
+        env, probe = service_env(database_url, source), "/healthz"
+    process = subprocess.Popen(argv, cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT)
+    wait_until_up(f"http://127.0.0.1:{port}{probe}", process)
     return process
 
 
@@ -238,10 +231,8 @@ _LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk_run(
-    wrk: str, url: str, headers: dict[str, str], seconds: int, args: argparse.Namespace
-) -> Sample:
-    argv = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
+def wrk_run(url: str, headers: dict[str, str], seconds: int, args: argparse.Namespace) -> Sample:
+    argv = [args.wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
     out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
@@ -260,7 +251,7 @@ def request_headers(case: Case, key: str, etags: dict[tuple[str, bool], str]) ->
 
 
 def measure_service(
-    port: int, todo: list[Case], key: str, wrk: str, args: argparse.Namespace, results: Results
+    port: int, todo: list[Case], key: str, args: argparse.Namespace, results: Results
 ) -> None:
     base = f"http://127.0.0.1:{port}"
     etags: dict[tuple[str, bool], str] = {}
@@ -274,52 +265,58 @@ def measure_service(
         headers = request_headers(case, key, etags)
         if case.conditional and fetch(base + case.path, headers)[0] != 304:
             raise RuntimeError(f"{case.label}: no 304")
-        wrk_run(wrk, base + case.path, headers, args.warmup, args)
+        wrk_run(base + case.path, headers, args.warmup, args)
         results.samples.setdefault(case.label, []).append(
-            wrk_run(wrk, base + case.path, headers, args.duration, args)
+            wrk_run(base + case.path, headers, args.duration, args)
         )
 
 
-def run_database(
-    name: str,
+def measure_server(
+    server: str,
+    todo: list[Case],
+    key: str,
+    work: Path,
     database_url: str,
-    all_cases: list[Case],
     args: argparse.Namespace,
-    tools: tuple[str, str],
+    results: Results,
+) -> None:
+    port = free_port()
+    process = start(server, work, port, database_url, args)
+    try:
+        if server in ("nginx", "bare"):
+            url = f"http://127.0.0.1:{port}/ranking"
+            wrk_run(url, {}, args.warmup, args)
+            results.samples.setdefault(todo[0].label, []).append(
+                wrk_run(url, {}, args.duration, args)
+            )
+            return
+        status, body, _ = fetch(f"http://127.0.0.1:{port}{RANKING}", {})
+        if status != 200:
+            raise RuntimeError(f"{RANKING}: {status}")
+        if server == "service":  # the bytes nginx and the bare route serve
+            (work / "ranking.json").write_bytes(body)
+        measure_service(port, todo, key, args, results)
+    finally:
+        stop(process)
+        (work / f"{server}.log").unlink(missing_ok=True)  # access lines: large, not needed
+
+
+def run_database(
+    name: str, database_url: str, all_cases: list[Case], args: argparse.Namespace
 ) -> Results:
-    wrk, nginx = tools
     key = prepare(database_url)
     results = Results()
+    servers = (
+        ["service", "baseline", "nginx", "bare"] if args.baseline else ["service", "nginx", "bare"]
+    )
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
         work = Path(tmp)
         work.chmod(0o755)  # nginx's worker process runs as an unprivileged user
         for round_no in range(args.rounds):
             results.loads.append(os.getloadavg()[0])
-            port = free_port()
-            service = start("service", work, port, database_url, nginx)
-            try:
-                status, body, _ = fetch(f"http://127.0.0.1:{port}{RANKING}", {})
-                if status != 200:
-                    raise RuntimeError(f"{RANKING}: {status}")
-                (work / "ranking.json").write_bytes(body)
-                measure_service(
-                    port, [c for c in all_cases if c.server == "service"], key, wrk, args, results
-                )
-            finally:
-                stop(service)
-            for server in ("nginx", "bare"):
-                port = free_port()
-                process = start(server, work, port, database_url, nginx)
-                try:
-                    case = next(c for c in all_cases if c.server == server)
-                    url = f"http://127.0.0.1:{port}/ranking"
-                    wrk_run(wrk, url, {}, args.warmup, args)
-                    results.samples.setdefault(case.label, []).append(
-                        wrk_run(wrk, url, {}, args.duration, args)
-                    )
-                finally:
-                    stop(process)
-            (work / "service.log").unlink(missing_ok=True)  # access lines: large, not needed
+            for server in servers:
+                todo = [case for case in all_cases if case.server == server]
+                measure_server(server, todo, key, work, database_url, args, results)
             print(
                 f"  {name}: round {round_no + 1}/{args.rounds} done, "
                 f"load avg {os.getloadavg()[0]:.2f}",
@@ -364,6 +361,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cases", help="comma-separated service case labels (default: all)")
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. `git archive <commit> | tar -x -C DIR`) whose service is "
+        "measured too, in the same rounds, as 'before: …' rows",
+    )
+    parser.add_argument(
         "--serve-bare", nargs=2, metavar=("PORT", "BODY_FILE"), help=argparse.SUPPRESS
     )
     return parser.parse_args()
@@ -374,13 +377,15 @@ def main() -> None:
     if args.serve_bare:
         serve_bare(int(args.serve_bare[0]), args.serve_bare[1])
         return
-    tools = check_tools()
+    check_tools(args)
     selected = {label.strip() for label in args.cases.split(",")} if args.cases else None
-    all_cases = cases(selected)
-    print("PAR Index HTTP benchmark (bench/http.py)")
+    all_cases = cases(selected, baseline=args.baseline is not None)
+    print("PAR Index HTTP benchmark (bench/http_reads.py)")
     print(f"  date      {datetime.now(UTC).isoformat(timespec='seconds')}")
-    print(f"  command   python bench/http.py {' '.join(sys.argv[1:])}")
+    print(f"  command   python bench/http_reads.py {' '.join(sys.argv[1:])}")
     print(f"  code      {source_state()}")
+    if args.baseline:
+        print(f"  before    the service from {args.baseline} (rows 'before: …')")
     print(f"  machine   {machine()}")
     print(
         f"  wrk       -t{args.threads} -c{args.connections} -d{args.duration:g}s "
@@ -391,15 +396,13 @@ def main() -> None:
     for name in databases:
         if name == "sqlite":
             with tempfile.TemporaryDirectory(prefix="bench-http-db-") as tmp:
-                results = run_database(
-                    "SQLite", f"sqlite:///{tmp}/par.sqlite3", all_cases, args, tools
-                )
+                results = run_database("SQLite", f"sqlite:///{tmp}/par.sqlite3", all_cases, args)
             print(table("SQLite", results, all_cases), "\n", flush=True)
             continue
         database = f"par_index_http_{os.getpid()}"
         asyncio.run(pg_admin(f'CREATE DATABASE "{database}"'))
         try:
-            results = run_database("PostgreSQL", pg_url(database), all_cases, args, tools)
+            results = run_database("PostgreSQL", pg_url(database), all_cases, args)
         finally:
             asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         print(table("PostgreSQL", results, all_cases), "\n", flush=True)
