@@ -31,7 +31,7 @@ ImprovementSection = Literal["units", "criteria"]
 Build = Callable[[Texts], Awaitable[object]]
 
 
-def get_pages(results: PublicGroupResultsDep) -> UnitPages:
+async def get_pages(results: PublicGroupResultsDep) -> UnitPages:
     return UnitPages(results)
 
 
