@@ -26,6 +26,7 @@ from app.schemas.datasets import DatasetBundle
 from app.schemas.imports import ImportKind, ImportOptions, ImportReportRead
 from app.schemas.keys import ApiKeyCreate, ApiKeyRead, RoleName
 from app.services.access.api_keys import ApiKeyService
+from app.services.imports.parsing import ReadLimits
 from app.services.imports.service import ImportService, ImportSource
 from app.services.registry.datasets import DatasetLoader, LoadReport
 from app.services.webhooks.delivery import drain_once
@@ -93,7 +94,8 @@ async def import_file(
     try:
         async with create_session_factory(engine)() as session:
             # A one-off process: a cache of its own, which nothing reads after the import.
-            return await ImportService(session, ResultCache()).import_file(
+            limits = ReadLimits.from_settings(settings.imports)
+            return await ImportService(session, ResultCache(), limits=limits).import_file(
                 year=year,
                 source=source,
                 options=options,

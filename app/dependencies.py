@@ -31,6 +31,7 @@ from app.services.audit.trail import ACTOR_KEY, AuditService
 from app.services.exports.dump import DumpService
 from app.services.exports.scores import ScoreExportService
 from app.services.health import ReadinessService
+from app.services.imports.parsing import ReadLimits
 from app.services.imports.service import ImportService
 from app.services.publication.service import PublicationService
 from app.services.publication.years import YearService
@@ -263,8 +264,10 @@ WebhookServiceDep = Annotated[WebhookService, Depends(get_webhook_service)]
 DumpServiceDep = Annotated[DumpService, Depends(get_dump_service)]
 
 
-async def get_import_service(session: SessionDep, cache: ResultCacheDep) -> ImportService:
-    return ImportService(session, cache)
+async def get_import_service(
+    session: SessionDep, cache: ResultCacheDep, settings: SettingsDep
+) -> ImportService:
+    return ImportService(session, cache, limits=ReadLimits.from_settings(settings.imports))
 
 
 ImportServiceDep = Annotated[ImportService, Depends(get_import_service)]

@@ -38,6 +38,9 @@ class ImportSettings(BaseModel):
     max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     # What a scores import does with a unit's leaves the file leaves out: refuse, or write 0.
     missing_leaves: Literal["error", "zero"] = "error"
+    # Digits in a row of a JSON number. ijson's C parser crashes the process on an integer of
+    # more than 4,300 digits, so the limit cannot be raised that far.
+    max_number_digits: int = Field(default=100, ge=1, le=4000)
 
 
 class AuthSettings(BaseModel):

@@ -15,7 +15,8 @@ from app.schemas.base import format_decimal
 from app.schemas.criteria import CriteriaSetPut
 from app.schemas.imports import ImportReportRead
 from app.services.imports.diff import Diff
-from app.services.imports.parsing import read_criteria
+from app.services.imports.parsing import ReadLimits, read_criteria
+from app.services.imports.parsing.limits import DEFAULT_LIMITS
 from app.services.imports.parsing.problems import Locator, ProblemLog
 from app.services.imports.records import Attempt, ImportRecords
 from app.services.registry.criteria import CriteriaService
@@ -25,8 +26,9 @@ _NODE_FIELDS = ("name_vi", "name_en", "max_score", "method")
 
 
 class CriteriaImport:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, limits: ReadLimits = DEFAULT_LIMITS) -> None:
         self.session = session
+        self.limits = limits
         self.attempts = ImportRecords(session)
 
     async def run(self, attempt: Attempt, file: IO[bytes]) -> ImportReportRead:
@@ -38,7 +40,12 @@ class CriteriaImport:
         unit_group = await UnitService(self.session).require_group(group)
         problems = ProblemLog()
         body, where = await asyncio.to_thread(
-            read_criteria, file, attempt.file_format, group=group, problems=problems
+            read_criteria,
+            file,
+            attempt.file_format,
+            group=group,
+            problems=problems,
+            limits=self.limits,
         )
         data = None if problems else _criteria_set(body, attempt, where, problems)
         if data is None:

@@ -14,8 +14,9 @@ from app.repositories.imports import ImportRepository
 from app.schemas.datasets import PublishedResultSpec
 from app.schemas.imports import ImportMismatchRead, ImportReportRead
 from app.services.imports.diff import Diff
-from app.services.imports.parsing import read_published
+from app.services.imports.parsing import ReadLimits, read_published
 from app.services.imports.parsing.cells import cell_text, parse_score
+from app.services.imports.parsing.limits import DEFAULT_LIMITS
 from app.services.imports.parsing.problems import BadCell, ProblemLog
 from app.services.imports.parsing.tables import TableRow
 from app.services.imports.records import Attempt, ImportRecords
@@ -36,9 +37,12 @@ UnitSpecs = Sequence[tuple[OrgUnit, PublishedResultSpec]]
 
 
 class PublishedImport:
-    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
+    def __init__(
+        self, session: AsyncSession, cache: ResultCache, *, limits: ReadLimits = DEFAULT_LIMITS
+    ) -> None:
         self.session = session
         self.cache = cache
+        self.limits = limits
         self.imports = ImportRepository(session)
         self.attempts = ImportRecords(session)
 
@@ -48,7 +52,9 @@ class PublishedImport:
         year, options = attempt.year, attempt.options
         assessment_year = await self.attempts.lock_year(attempt)
         problems = ProblemLog()
-        rows = await asyncio.to_thread(read_published, file, attempt.file_format, problems=problems)
+        rows = await asyncio.to_thread(
+            read_published, file, attempt.file_format, problems=problems, limits=self.limits
+        )
         units = {unit.code: unit for unit in await self.imports.list_units()}
         sources = await self.imports.source_ids()
         specs = check_published(rows, year=year, units=units, sources=sources, problems=problems)

@@ -18,6 +18,7 @@ from app.schemas.imports import ImportReportRead, MissingLeaves
 from app.services.imports.diff import CHANGE_LIMIT, Diff
 from app.services.imports.parsing import read_scores
 from app.services.imports.parsing.files import FileFormat, Progress
+from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import ProblemLog
 from app.services.imports.records import Attempt, ImportRecords
 from app.services.imports.score_checks import ScoreChecker
@@ -38,8 +39,9 @@ class ScoreImport:
     """One scores file: checked while it streams into the staging table, diffed against the
     stored scores and applied there, inside the import's transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, limits: ReadLimits = DEFAULT_LIMITS) -> None:
         self.session = session
+        self.limits = limits
         self.imports = ImportRepository(session)
         self.staging = ScoreStagingRepository(session)
         self.attempts = ImportRecords(session)
@@ -100,7 +102,9 @@ class ScoreImport:
         writes it to the staging table, so one chunk is in memory at a time.
         """
         checker = ScoreChecker(lookups, missing_leaves=missing_leaves, problems=problems)
-        rows = read_scores(source_file, file_format, problems=problems, progress=progress)
+        rows = read_scores(
+            source_file, file_format, problems=problems, progress=progress, limits=self.limits
+        )
         chunks = checker.chunks(rows, size=chunk_rows or STAGE_ROWS)
         await self.staging.create()
         while chunk := await asyncio.to_thread(next_chunk, chunks):

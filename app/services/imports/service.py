@@ -32,6 +32,7 @@ from app.services.imports.parsing.files import (
     UnsupportedMediaType,
     detect_format,
 )
+from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.published import PublishedImport
 from app.services.imports.records import Attempt, ImportRecords, ImportRejected
 from app.services.imports.scores import ScoreImport
@@ -90,11 +91,15 @@ def inspect_file(source: ImportSource) -> FileFacts:
 
 class ImportService:
     """Imports of scores, criteria sets and published results; `cache` is the app's result
-    cache, which a published-results import reads its computed indices through."""
+    cache, which a published-results import reads its computed indices through, and `limits`
+    bound what a file may unpack to and hold."""
 
-    def __init__(self, session: AsyncSession, cache: ResultCache) -> None:
+    def __init__(
+        self, session: AsyncSession, cache: ResultCache, *, limits: ReadLimits = DEFAULT_LIMITS
+    ) -> None:
         self.session = session
         self.cache = cache
+        self.limits = limits
         self.records = PublicationRepository(session)
         self.years = YearService(session, viewer=EDITORIAL)  # imports write draft years
 
@@ -120,10 +125,13 @@ class ImportService:
         attempt = await self._attempt(year=year, source=source, options=options, actor=actor)
         try:
             if options.kind is ImportKind.SCORES:
-                return await ScoreImport(self.session).run(attempt, source.file, progress)
+                score_import = ScoreImport(self.session, limits=self.limits)
+                return await score_import.run(attempt, source.file, progress)
             if options.kind is ImportKind.CRITERIA:
-                return await CriteriaImport(self.session).run(attempt, source.file)
-            return await PublishedImport(self.session, self.cache).run(attempt, source.file)
+                criteria_import = CriteriaImport(self.session, limits=self.limits)
+                return await criteria_import.run(attempt, source.file)
+            published_import = PublishedImport(self.session, self.cache, limits=self.limits)
+            return await published_import.run(attempt, source.file)
         except (InvalidInput, Conflict) as error:
             await self.session.rollback()
             if isinstance(error, ImportRejected):

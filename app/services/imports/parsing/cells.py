@@ -45,6 +45,8 @@ def parse_score(cell: Cell) -> Decimal | BadCell | None:
         return None
     if isinstance(cell, bool):
         return BadCell(f"{cell} is not a number")
+    if not isinstance(cell, str | int | float | Decimal):  # a JSON list or object
+        return BadCell(f"expected a number, not a {'list' if isinstance(cell, list) else 'object'}")
     if isinstance(cell, str):
         text = cell.strip()
         if not text:

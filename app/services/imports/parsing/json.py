@@ -9,12 +9,16 @@ from typing import IO, Any
 from app.services.imports.parsing import json_stream
 from app.services.imports.parsing.cells import SCORE_COLUMNS, RawScore
 from app.services.imports.parsing.files import Progress
+from app.services.imports.parsing.json_guard import JsonGuard, place
+from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import ProblemLog
 
 SHEET = "json"
 
 
-def read_json(binary: IO[bytes], *, problems: ProblemLog) -> Any:
+def read_json(
+    binary: IO[bytes], *, problems: ProblemLog, limits: ReadLimits = DEFAULT_LIMITS
+) -> Any:
     """The whole document with exact decimals, or None with the problem logged; for the small
     criteria and published-results files (scores stream through `json_stream`)."""
     data = binary.read()
@@ -29,6 +33,12 @@ def read_json(binary: IO[bytes], *, problems: ProblemLog) -> Any:
             f"wrong encoding: expected UTF-8 (byte 0x{body[error.start]:02x} at byte offset "
             f"{offset}, line {line})",
         )
+        return None
+    refused = JsonGuard(max_digits=limits.number_digits).check(body)
+    if refused is not None:
+        offset, reason = refused
+        line, column = place(body[:offset], line=1, column=1)
+        problems.add([SHEET, line], f"{reason} (column {column})")
         return None
     try:
         return json.loads(text, parse_float=Decimal)
@@ -62,11 +72,17 @@ def _numbered_objects(
 
 
 def read_scores_json(
-    binary: IO[bytes], *, problems: ProblemLog, progress: Progress | None = None
+    binary: IO[bytes],
+    *,
+    problems: ProblemLog,
+    progress: Progress | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[RawScore]:
     """`{"scores": [{unit_code, criterion_code, self_score, final_score, note}, ...]}` or a list,
     streamed: one row in memory at a time."""
-    rows = json_stream.json_rows(binary, key="scores", progress=progress)
+    rows = json_stream.json_rows(
+        binary, key="scores", max_digits=limits.number_digits, progress=progress
+    )
     try:
         yield from _score_items(rows, problems=problems)
     except json_stream.UnreadableJson as error:

@@ -3,6 +3,7 @@
 ijson's parser builds one row at a time, so memory stays flat however long the list is. The
 stream must be seekable (as every import file is): a first look finds where the rows are, a
 second pass yields them and, only for broken JSON, a third places the error by line and column.
+Every pass reads through a `JsonGuard`, so the parser never sees what would crash it.
 """
 
 import codecs
@@ -13,6 +14,7 @@ from typing import IO, Any
 import ijson
 
 from app.services.imports.parsing.files import Progress
+from app.services.imports.parsing.json_guard import JsonGuard, place
 
 READ_BYTES = 1 << 16
 
@@ -27,8 +29,9 @@ class UnreadableJson(Exception):
 
 
 class _CheckedBytes:
-    """The file as the parser reads it: the BOM skipped, UTF-8 checked, the place of each read
-    kept (offsets count the BOM, as a hex editor does; columns count characters).
+    """The file as the parser reads it: the BOM skipped, UTF-8 checked, numbers and nesting
+    guarded, the place of each read kept (offsets count the BOM, as a hex editor does; columns
+    count characters).
 
     From byte offset `drip_from` on it hands out one byte per read, so the parser fails on the
     very byte that breaks the JSON and `before` is its place.
@@ -38,10 +41,12 @@ class _CheckedBytes:
         self,
         binary: IO[bytes],
         *,
+        max_digits: int,
         drip_from: int | None = None,
         progress: Progress | None = None,
     ) -> None:
         self.binary = binary
+        self.guard = JsonGuard(max_digits=max_digits)
         self.drip_from = drip_from
         self.progress = progress
         self.decoder = codecs.getincrementaldecoder("utf-8")()
@@ -61,17 +66,23 @@ class _CheckedBytes:
         if self.drip_from is not None:
             size = 1 if self.offset >= self.drip_from else min(size, self.drip_from - self.offset)
         chunk = self.binary.read(size)
+        # The start of a character the decoder held back from the last read: it goes in front.
+        held = self.decoder.getstate()[0]
         try:
             text = self.decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as error:
-            # The decoder puts the tail it held back from the last read in front of this one.
-            held = len(error.object) - len(chunk)
             line = self.line + error.object.count(b"\n", 0, error.start)
             raise UnreadableJson(
                 line,
                 f"wrong encoding: expected UTF-8 (byte 0x{error.object[error.start]:02x} at "
-                f"byte offset {self.offset - held + error.start}, line {line})",
+                f"byte offset {self.offset - len(held) + error.start}, line {line})",
             ) from None
+        refused = self.guard.check(chunk)
+        if refused is not None:
+            offset, reason = refused
+            before = (held + chunk)[: len(held) + offset]
+            line, column = place(before, line=self.line, column=self.column)
+            raise UnreadableJson(line, f"{reason} (column {column})")
         self.before = (self.line, self.column)
         self.read_from = self.offset
         self.offset += len(chunk)
@@ -85,20 +96,24 @@ class _CheckedBytes:
         return chunk
 
 
-def json_rows(binary: IO[bytes], *, key: str, progress: Progress | None = None) -> Iterator[Any]:
+def json_rows(
+    binary: IO[bytes], *, key: str, max_digits: int, progress: Progress | None = None
+) -> Iterator[Any]:
     """The items of `{key: [...]}` or of a bare list, in order, numbers as exact Decimals (whole
     numbers as int); raises UnreadableJson at the first thing that stops the reading."""
     start = binary.tell()
-    source = _CheckedBytes(binary)
+    source = _CheckedBytes(binary, max_digits=max_digits)
     try:
         prefix = _rows_prefix(source, key)
         if prefix is None:
             raise UnreadableJson(None, f"expected a list of rows or an object with a {key!r} list")
         binary.seek(start)
-        source = _CheckedBytes(binary, progress=progress)
+        source = _CheckedBytes(binary, max_digits=max_digits, progress=progress)
         yield from ijson.items(source, prefix, use_float=False, buf_size=READ_BYTES)
     except ijson.JSONError as error:
-        line, column = _error_place(binary, start=start, drip_from=source.read_from)
+        line, column = _error_place(
+            binary, start=start, drip_from=source.read_from, max_digits=max_digits
+        )
         reason = str(error).splitlines()[0].rstrip(".")
         # yajl says "parse error: …" or "lexical error: …"; "not valid JSON" says it already.
         reason = reason.partition(" error: ")[2] or reason
@@ -118,11 +133,13 @@ def _rows_prefix(source: _CheckedBytes, key: str) -> str | None:
     return None
 
 
-def _error_place(binary: IO[bytes], *, start: int, drip_from: int) -> tuple[int, int]:
+def _error_place(
+    binary: IO[bytes], *, start: int, drip_from: int, max_digits: int
+) -> tuple[int, int]:
     """(line, column) of the byte the parser fails on, found by parsing again and feeding the
     read that failed one byte at a time; only broken files pay for it."""
     binary.seek(start)
-    source = _CheckedBytes(binary, drip_from=drip_from)
+    source = _CheckedBytes(binary, max_digits=max_digits, drip_from=drip_from)
     try:
         deque(ijson.basic_parse(source, buf_size=READ_BYTES), maxlen=0)
     except ijson.JSONError:

@@ -14,6 +14,7 @@ from app.services.imports.parsing.cells import (
     parse_score,
 )
 from app.services.imports.parsing.files import FileFormat, UnsupportedMediaType
+from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import BadCell, Locator, ProblemLog
 from app.services.imports.parsing.xlsx import xlsx_sheets
 
@@ -60,11 +61,15 @@ def table_rows(
 
 
 def read_published(
-    binary: IO[bytes], file_format: FileFormat, *, problems: ProblemLog
+    binary: IO[bytes],
+    file_format: FileFormat,
+    *,
+    problems: ProblemLog,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> list[TableRow]:
     """Rows of unit_code, index_value, published_rank, published_position, band_vi, source, note."""
     if file_format is FileFormat.JSON:
-        document = json.read_json(binary, problems=problems)
+        document = json.read_json(binary, problems=problems, limits=limits)
         if document is None:
             return []
         columns = (*PUBLISHED_COLUMNS, *PUBLISHED_OPTIONAL)
@@ -126,7 +131,12 @@ def read_criteria_xlsx(binary: IO[bytes], *, problems: ProblemLog) -> CriteriaSh
 
 
 def read_criteria(
-    binary: IO[bytes], file_format: FileFormat, *, group: str, problems: ProblemLog
+    binary: IO[bytes],
+    file_format: FileFormat,
+    *,
+    group: str,
+    problems: ProblemLog,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> tuple[dict[str, Any], Locator]:
     """A CriteriaSetPut body from the file, and where each of its list items came from.
 
@@ -134,7 +144,7 @@ def read_criteria(
     when it has a `group` column, as in the exporter's workbook) and an optional `bands` sheet.
     """
     if file_format is FileFormat.JSON:
-        document = json.read_json(binary, problems=problems)
+        document = json.read_json(binary, problems=problems, limits=limits)
         if not isinstance(document, dict):
             if document is not None:
                 problems.add([json.SHEET], "expected the criteria set as an object")

@@ -1,0 +1,98 @@
+"""Hostile import files over HTTP: a located 422, nothing written, no 500 and no crash.
+
+The files are built by `tests.hostile_files`; tests/unit/test_hostile_import_files.py holds
+the readers' side, with the time and memory bounds.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from app.core.config import ImportSettings
+from app.services.imports.parsing.json_guard import MAX_DEPTH
+from tests import hostile_files as hostile
+from tests.api.test_imports import (
+    UNIT_A,
+    UNIT_B,
+    YEAR,
+    assert_rejected,
+    csv_file,
+    imports,
+    post_import,
+    unit_lines,
+)
+from tests.builders import (
+    create_draft_year,
+    create_unit,
+    put_small_tree,
+)
+
+JSON = {"name": "scores.json", "content_type": ""}
+
+
+@pytest.fixture
+async def year(client: AsyncClient) -> int:
+    """A draft year with the small department tree and two departments; A is already scored."""
+    await create_draft_year(client, YEAR)
+    await put_small_tree(client, YEAR)
+    await create_unit(client, UNIT_A)
+    await create_unit(client, UNIT_B)
+    response = await post_import(client, csv_file(*unit_lines(UNIT_A)))
+    assert response.json()["outcome"] == "applied", response.text
+    return YEAR
+
+
+async def assert_located(
+    client: AsyncClient, content: bytes, loc: list[Any], message: str, **fields: Any
+) -> dict[str, Any]:
+    response = await post_import(client, content, **fields)
+    body = await assert_rejected(client, response, loc, message)
+    assert (await imports(client))[0]["outcome"] == "rejected"
+    return body
+
+
+class TestJson:
+    async def test_a_number_of_4301_digits_is_a_422_and_not_a_crash(
+        self, client: AsyncClient, year: int, tmp_path: Path
+    ) -> None:
+        content = hostile.long_number_json(4301, unit=UNIT_B)
+        # First apart: the parser's crash (a segmentation fault) would end the test run.
+        apart = hostile.read_json_scores_apart(content, tmp_path)
+        assert apart.returncode == 0, (apart.returncode, apart.stderr[-2000:])
+        await assert_located(
+            client, content, ["json", 1], "a number with more than 100 digits", **JSON
+        )
+
+    async def test_the_digit_limit_is_a_setting(
+        self, app: FastAPI, client: AsyncClient, year: int
+    ) -> None:
+        app.state.settings = app.state.settings.model_copy(
+            update={"imports": ImportSettings(max_number_digits=3)}
+        )
+        content = hostile.long_number_json(4, unit=UNIT_B)
+        await assert_located(client, content, ["json", 1], "more than 3 digits", **JSON)
+
+    @pytest.mark.parametrize(
+        ("kind", "key", "extra"),
+        [
+            ("scores", "scores", {}),
+            ("published", "published_results", {}),
+            ("criteria", "criteria", {"group": "department"}),
+        ],
+    )
+    async def test_nesting_100_000_deep_is_a_located_422(
+        self, client: AsyncClient, year: int, kind: str, key: str, extra: dict[str, str]
+    ) -> None:
+        content = hostile.deep_json(key, 100_000)
+        await assert_located(
+            client,
+            content,
+            ["json", 1],
+            f"nested more than {MAX_DEPTH} levels deep",
+            kind=kind,
+            **extra,
+            **JSON,
+        )
