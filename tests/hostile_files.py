@@ -1,15 +1,23 @@
 """Hostile import files, built by the tests that send them (no committed blobs).
 
 Each builder makes the smallest file that shows one attack: a number the JSON parser cannot
-survive, nesting past any sane depth.
+survive, nesting past any sane depth, a CSV line past the csv module's field limit, XML that
+declares entities.
 """
 
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
+
+from openpyxl import Workbook
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def json_document(key: str, rows: list[dict[str, Any]]) -> bytes:
@@ -53,3 +61,58 @@ def read_json_scores_apart(content: bytes, tmp_path: Path) -> subprocess.Complet
 def deep_json(key: str, depth: int) -> bytes:
     """`{key: [[[…]]]}`, the list nested `depth` deep."""
     return f'{{"{key}": {"[" * depth}{"]" * depth}}}'.encode()
+
+
+def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def parts_of(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def with_parts(content: bytes, replaced: dict[str, bytes]) -> bytes:
+    """The workbook `content` with some parts replaced or added."""
+    parts = parts_of(content) | replaced
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def with_shared_strings(content: bytes, shared_strings: bytes) -> bytes:
+    """The workbook `content` with a shared-strings part its content types point a reader to."""
+    types = parts_of(content)["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    return with_parts(
+        content, {"[Content_Types].xml": types, "xl/sharedStrings.xml": shared_strings}
+    )
+
+
+def shared_strings_with_doctype(doctype: str, text: str) -> bytes:
+    """A shared-strings part that declares `doctype` and holds one string, `text`."""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}'
+        f'<sst xmlns="{SHEET_NS}" count="1" uniqueCount="1"><si><t>{text}</t></si></sst>'
+    ).encode()
+
+
+def billion_laughs(levels: int = 10) -> str:
+    """A DOCTYPE whose entity `lol{levels - 1}` expands to 10**levels copies of "lol"."""
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, levels)
+    ]
+    return f"<!DOCTYPE sst [{''.join(entities)}]>"

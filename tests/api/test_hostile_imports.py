@@ -4,6 +4,7 @@ The files are built by `tests.hostile_files`; tests/unit/test_hostile_import_fil
 the readers' side, with the time and memory bounds.
 """
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from app.core.config import ImportSettings
 from app.services.imports.parsing.json_guard import MAX_DEPTH
 from tests import hostile_files as hostile
 from tests.api.test_imports import (
+    HEADER,
     UNIT_A,
     UNIT_B,
     YEAR,
@@ -30,6 +32,8 @@ from tests.builders import (
     put_small_tree,
 )
 
+SHEET_PART = hostile.SHEET_PART
+XLSX = {"name": "scores.xlsx", "content_type": ""}
 JSON = {"name": "scores.json", "content_type": ""}
 
 
@@ -43,6 +47,13 @@ async def year(client: AsyncClient) -> int:
     response = await post_import(client, csv_file(*unit_lines(UNIT_A)))
     assert response.json()["outcome"] == "applied", response.text
     return YEAR
+
+
+def long_sheet_of_b() -> bytes:
+    """A valid `long` sheet scoring unit B in full (what the hostile workbooks start from)."""
+    rows: list[list[Any]] = [HEADER.split(",")]
+    rows += [line.split(",")[:4] for line in unit_lines(UNIT_B)]
+    return hostile.workbook({"long": rows})
 
 
 async def assert_located(
@@ -95,4 +106,44 @@ class TestJson:
             kind=kind,
             **extra,
             **JSON,
+        )
+
+
+class TestCsv:
+    async def test_a_line_past_the_csv_field_limit_is_a_located_422(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        content = csv_file(*unit_lines(UNIT_B), header=HEADER + "," + "x" * 200_000)
+        await assert_located(client, content, ["csv", 1], "longer than 131,072 characters")
+
+
+class TestXlsx:
+    async def test_malformed_sheet_xml_is_a_located_422(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        workbook = long_sheet_of_b()
+        sheet = hostile.parts_of(workbook)[SHEET_PART]
+        broken = hostile.with_parts(
+            workbook, {SHEET_PART: sheet.replace(b"</c></row>", b"</row>", 1)}
+        )
+        await assert_located(client, broken, ["long", 1], "unreadable sheet XML", **XLSX)
+
+    async def test_an_external_entity_is_refused(
+        self, client: AsyncClient, year: int, tmp_path: Path
+    ) -> None:
+        secret = tmp_path / "secret.txt"
+        secret.write_text("MARKER-4412")
+        doctype = f'<!DOCTYPE sst [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
+        strings = hostile.shared_strings_with_doctype(doctype, "&xxe;")
+        content = hostile.with_shared_strings(long_sheet_of_b(), strings)
+        body = await assert_located(
+            client, content, ["xlsx", "xl/sharedStrings.xml"], "declares a document type", **XLSX
+        )
+        assert "MARKER" not in json.dumps(body)
+
+    async def test_entity_expansion_is_refused(self, client: AsyncClient, year: int) -> None:
+        strings = hostile.shared_strings_with_doctype(hostile.billion_laughs(), "&lol9;")
+        content = hostile.with_shared_strings(long_sheet_of_b(), strings)
+        await assert_located(
+            client, content, ["xlsx", "xl/sharedStrings.xml"], "declares a document type", **XLSX
         )

@@ -1,6 +1,7 @@
 """Hostile import files: each refused with a located problem, in bounded time and memory.
 
-JSON numbers the parser cannot survive, and nesting past any sane depth.
+JSON numbers the parser cannot survive, nesting past any sane depth, lines past the csv module's
+limit, XML that is broken or declares entities.
 """
 
 import io
@@ -17,11 +18,13 @@ import pytest
 
 from app.services.imports.parsing import FileFormat, read_criteria, read_published, read_scores
 from app.services.imports.parsing.cells import parse_score
+from app.services.imports.parsing.csv import MAX_LINE_CHARS
 from app.services.imports.parsing.json_guard import MAX_DEPTH, JsonGuard
 from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import BadCell, ProblemLog
 from tests import hostile_files as hostile
 
+SCORES_HEADER = ["unit_code", "criterion_code", "self_score", "final_score"]
 MiB = 1 << 20
 
 
@@ -157,3 +160,79 @@ class TestJsonDocuments:
         assert problem_list(published_of(content + b"}]}")) == [
             (["json", 2], "a number with more than 100 digits (column 136)")
         ]
+
+
+def csv_scores(content: bytes) -> tuple[list[Any], ProblemLog]:
+    return scores_of(content, FileFormat.CSV)
+
+
+class TestCsv:
+    def test_a_header_longer_than_the_field_limit_is_a_located_problem(self) -> None:
+        content = ",".join(SCORES_HEADER).encode() + b"x" * MAX_LINE_CHARS + b"\nU1,1.1,,1\n"
+        rows, problems = csv_scores(content)
+        assert rows == []
+        assert problem_list(problems) == [
+            (["csv", 1], "line 1 is longer than 131,072 characters; is this a CSV file?")
+        ]
+
+    def test_a_quoted_header_cell_running_past_the_field_limit(self) -> None:
+        """Each line is short, but the quoted cell spans them: the csv module's own limit."""
+        cell = '"' + ("x" * 1000 + "\n") * 200 + '"'
+        _, problems = csv_scores(f"{cell},criterion_code\nU1,1.1\n".encode())
+        assert [loc for loc, _ in problem_list(problems)] == [["csv", 1]]
+        assert "unreadable CSV header: field larger than field limit" in problems.items[0].msg
+
+    def test_a_20_mib_line_is_refused_as_it_streams_in(self) -> None:
+        content = ",".join(SCORES_HEADER).encode() + b"\nU1,1.1,," + b"9" * (20 * MiB) + b"\n"
+        with bounded(seconds=5, peak_bytes=24 * MiB):
+            rows, problems = csv_scores(content)
+        assert rows == []
+        assert [loc for loc, _ in problem_list(problems)] == [["csv", 2]]
+
+
+SHEET_PART = hostile.SHEET_PART
+LONG_ROWS: list[list[Any]] = [SCORES_HEADER, ["U1", "1.1", None, 1], ["U1", "1.2", None, 2]]
+
+
+def long_workbook() -> bytes:
+    return hostile.workbook({"long": LONG_ROWS})
+
+
+def xlsx_scores(
+    content: bytes, limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[list[Any], ProblemLog]:
+    return scores_of(content, FileFormat.XLSX, limits)
+
+
+class TestXlsxXml:
+    def test_malformed_sheet_xml_is_a_problem_at_its_row(self) -> None:
+        sheet = hostile.parts_of(long_workbook())[SHEET_PART]
+        broken = sheet.replace(b"<v>2</v></c></row>", b"<v>2</v></row>")
+        assert broken != sheet
+        rows, problems = xlsx_scores(hostile.with_parts(long_workbook(), {SHEET_PART: broken}))
+        assert len(rows) == 1  # the row before
+        assert [loc for loc, _ in problem_list(problems)] == [["long", 3]]
+        assert problems.items[0].msg.startswith("unreadable sheet XML: mismatched tag")
+
+    def test_an_external_entity_is_refused_and_nothing_is_fetched(self, tmp_path: Path) -> None:
+        secret = tmp_path / "secret.txt"
+        secret.write_text("MARKER-81723")
+        doctype = f'<!DOCTYPE sst [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
+        strings = hostile.shared_strings_with_doctype(doctype, "&xxe;")
+        rows, problems = xlsx_scores(hostile.with_shared_strings(long_workbook(), strings))
+        assert rows == []
+        assert [loc for loc, _ in problem_list(problems)] == [["xlsx", "xl/sharedStrings.xml"]]
+        assert problems.items[0].msg.startswith("declares a document type (line 1)")
+        assert "MARKER" not in repr(problem_list(problems))
+
+    def test_entity_expansion_is_refused_before_any_expansion(self) -> None:
+        strings = hostile.shared_strings_with_doctype(hostile.billion_laughs(), "&lol9;")
+        with bounded(seconds=5, peak_bytes=16 * MiB):
+            rows, problems = xlsx_scores(hostile.with_shared_strings(long_workbook(), strings))
+        assert rows == []
+        assert [loc for loc, _ in problem_list(problems)] == [["xlsx", "xl/sharedStrings.xml"]]
+
+    def test_shared_strings_without_a_doctype_are_read(self) -> None:
+        strings = hostile.shared_strings_with_doctype("", "U9")
+        _, problems = xlsx_scores(hostile.with_shared_strings(long_workbook(), strings))
+        assert not problems

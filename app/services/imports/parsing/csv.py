@@ -11,14 +11,19 @@ from app.services.imports.parsing.files import CHUNK_BYTES, Progress
 from app.services.imports.parsing.problems import ProblemLog
 
 SHEET = "csv"
+# The csv module's own limit on a field (its default `field_size_limit`). A longer line is
+# refused as it streams in, before it is held whole.
+MAX_LINE_CHARS = 131_072
 
 
 def _text_lines(
     binary: IO[bytes], *, sheet: str, problems: ProblemLog, progress: Progress | None
 ) -> Iterator[str]:
-    """UTF-8 text lines (with a BOM or not) read in chunks; bad bytes end the file as a problem."""
+    """UTF-8 text lines (with a BOM or not) read in chunks; bad bytes or a line longer than
+    MAX_LINE_CHARS end the file as a problem."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     consumed = newlines = 0
+    number = 1  # of the line `pending` starts
     pending = ""
     first = True
     while True:
@@ -46,11 +51,25 @@ def _text_lines(
         lines = (pending + text).split("\n")
         pending = lines.pop()
         for line_text in lines:
+            if len(line_text) > MAX_LINE_CHARS:
+                _line_too_long(sheet, number, problems)
+                return
             yield line_text + "\n"
+            number += 1
+        if len(pending) > MAX_LINE_CHARS:
+            _line_too_long(sheet, number, problems)
+            return
         if not chunk:
             break
     if pending:
         yield pending
+
+
+def _line_too_long(sheet: str, number: int, problems: ProblemLog) -> None:
+    problems.add(
+        [sheet, number],
+        f"line {number} is longer than {MAX_LINE_CHARS:,} characters; is this a CSV file?",
+    )
 
 
 def csv_table(
@@ -70,7 +89,11 @@ def csv_table(
         return None, iter(())
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(_chain(first, lines), delimiter=delimiter)
-    header = next(reader, [])
+    try:
+        header = next(reader, [])
+    except csv.Error as error:  # a quoted header cell running on past the field limit
+        problems.add([sheet, 1], f"unreadable CSV header: {error}")
+        return None, iter(())
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 1

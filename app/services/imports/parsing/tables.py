@@ -16,7 +16,7 @@ from app.services.imports.parsing.cells import (
 from app.services.imports.parsing.files import FileFormat, UnsupportedMediaType
 from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import BadCell, Locator, ProblemLog
-from app.services.imports.parsing.xlsx import xlsx_sheets
+from app.services.imports.parsing.xlsx import SheetRefused, xlsx_sheets
 
 PUBLISHED_COLUMNS = ("unit_code", "source")
 PUBLISHED_OPTIONAL = ("index_value", "published_rank", "published_position", "band_vi", "note")
@@ -95,6 +95,13 @@ def read_published(
     raise UnsupportedMediaType("Published results are imported from CSV or JSON.")
 
 
+# The sheets of a criteria workbook, with their required and optional columns.
+_CRITERIA_SHEETS = {
+    "criteria": (CRITERIA_COLUMNS, CRITERIA_OPTIONAL),
+    "bands": (BAND_COLUMNS, ()),
+}
+
+
 class CriteriaSheets(NamedTuple):
     criteria: list[TableRow]
     bands: list[TableRow]
@@ -102,32 +109,28 @@ class CriteriaSheets(NamedTuple):
 
 def read_criteria_xlsx(binary: IO[bytes], *, problems: ProblemLog) -> CriteriaSheets:
     """Sheet `criteria` (code, name_vi, name_en, max_score, method) and optional sheet `bands`."""
-    criteria: list[TableRow] = []
-    bands: list[TableRow] = []
-    found = False
+    tables: dict[str, list[TableRow]] = {}
     for title, rows in xlsx_sheets(binary, problems=problems):
         name = title.strip().lower()
-        if name not in ("criteria", "bands"):
+        if name not in _CRITERIA_SHEETS:
             continue
-        header = next(rows, ())
-        numbered = enumerate(rows, start=2)
-        if name == "criteria":
-            found = True
-            criteria = table_rows(
+        required, optional = _CRITERIA_SHEETS[name]
+        try:
+            header = next(rows, ())
+            numbered = enumerate(rows, start=2)
+            tables[name] = table_rows(
                 header,
                 numbered,
                 sheet=title,
-                required=CRITERIA_COLUMNS,
-                optional=CRITERIA_OPTIONAL,
+                required=required,
+                optional=optional,
                 problems=problems,
             )
-        else:
-            bands = table_rows(
-                header, numbered, sheet=title, required=BAND_COLUMNS, optional=(), problems=problems
-            )
-    if not found and not problems:
+        except SheetRefused:
+            tables[name] = []
+    if "criteria" not in tables and not problems:
         problems.add(["xlsx"], "the workbook has no sheet named `criteria`")
-    return CriteriaSheets(criteria, bands)
+    return CriteriaSheets(tables.get("criteria", []), tables.get("bands", []))
 
 
 def read_criteria(

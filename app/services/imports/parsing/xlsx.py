@@ -1,12 +1,15 @@
 """XLSX import files: sheets streamed read-only, score sheets in the wide or the long layout."""
 
 import io
+import zlib
 from collections.abc import Iterator
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
 from openpyxl import load_workbook
 
+from app.services.imports.parsing.archive import SHEET, check_archive
 from app.services.imports.parsing.cells import (
     SCORE_COLUMNS,
     Cell,
@@ -24,6 +27,26 @@ from app.services.imports.parsing.problems import ProblemLog
 # Sheets the exporter writes next to the score sheets; an import skips them.
 IGNORED_SHEETS = frozenset({"about", "criteria"})
 LONG_SHEET = "long"
+# What openpyxl raises on a damaged or hostile workbook, while opening it or reading its rows:
+# broken XML, cells it cannot convert, parts zipfile cannot unpack.
+UNREADABLE = (
+    BadZipFile,
+    ParseError,
+    ValueError,
+    LookupError,
+    TypeError,
+    AttributeError,
+    OverflowError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    zlib.error,
+)
+
+
+class SheetRefused(Exception):
+    """Raised by a sheet's rows after logging the problem that ends them, so that a reader
+    skips the rest of the sheet instead of reporting what is missing from it."""
 
 
 class _ProgressReader(io.RawIOBase):
@@ -62,24 +85,50 @@ class _ProgressReader(io.RawIOBase):
 
 
 def xlsx_sheets(
-    binary: IO[bytes], *, problems: ProblemLog, progress: Progress | None = None
+    binary: IO[bytes],
+    *,
+    problems: ProblemLog,
+    progress: Progress | None = None,
 ) -> Iterator[tuple[str, Iterator[tuple[Cell, ...]]]]:
-    """(title, rows) of each sheet, streamed (read-only, cached formula values)."""
+    """(title, rows) of each sheet, streamed (read-only, cached formula values); the archive is
+    checked first (`archive.check_archive`)."""
+    if not check_archive(binary, problems=problems):
+        return
     source: IO[bytes] = _ProgressReader(binary, progress) if progress else binary  # type: ignore[assignment]
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as error:
-        problems.add(["xlsx"], f"not a readable XLSX workbook: {error}")
+    except UNREADABLE as error:
+        problems.add([SHEET], f"not a readable XLSX workbook: {error}")
         return
     try:
         for sheet in workbook.worksheets:
-            yield sheet.title, sheet.iter_rows(values_only=True)
+            yield sheet.title, _readable_rows(sheet, problems)
     finally:
         workbook.close()
 
 
+def _readable_rows(sheet: Any, problems: ProblemLog) -> Iterator[tuple[Cell, ...]]:
+    """The sheet's rows, ending with a problem (and SheetRefused) at the first one openpyxl
+    cannot read."""
+    rows = sheet.iter_rows(values_only=True)
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except UNREADABLE as error:
+            problems.add([sheet.title, number], f"unreadable sheet XML: {error}")
+            raise SheetRefused from None
+        yield cells
+
+
 def read_scores_xlsx(
-    binary: IO[bytes], *, problems: ProblemLog, progress: Progress | None = None
+    binary: IO[bytes],
+    *,
+    problems: ProblemLog,
+    progress: Progress | None = None,
 ) -> Iterator[RawScore]:
     """Score sheets of a workbook: per group a wide sheet and/or one `long` sheet.
 
@@ -91,10 +140,13 @@ def read_scores_xlsx(
         name = title.strip()
         if name.lower() in IGNORED_SHEETS:
             continue
-        if name.lower() == LONG_SHEET:
-            yield from _long_sheet(title, rows, problems)
-        else:
-            yield from _wide_sheet(title, name, rows, problems)
+        try:
+            if name.lower() == LONG_SHEET:
+                yield from _long_sheet(title, rows, problems)
+            else:
+                yield from _wide_sheet(title, name, rows, problems)
+        except SheetRefused:
+            continue
 
 
 def _long_sheet(
