@@ -2,15 +2,17 @@
 
 Each builder makes the smallest file that shows one attack: a number the JSON parser cannot
 survive, nesting past any sane depth, a CSV line past the csv module's field limit, XML that
-declares entities.
+declares entities, a zip bomb.
 """
 
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from openpyxl import Workbook
 
 SHEET_PART = "xl/worksheets/sheet1.xml"
 SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+BLOCK_BYTES = 1 << 20
 
 
 def json_document(key: str, rows: list[dict[str, Any]]) -> bytes:
@@ -102,6 +105,17 @@ def with_shared_strings(content: bytes, shared_strings: bytes) -> bytes:
     )
 
 
+def sheet_xml(rows_xml: bytes, *, dimension: str | None = None) -> bytes:
+    declared = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SHEET_NS}">'.encode()
+        + declared
+        + b"<sheetData>"
+        + rows_xml
+        + b"</sheetData></worksheet>"
+    )
+
+
 def shared_strings_with_doctype(doctype: str, text: str) -> bytes:
     """A shared-strings part that declares `doctype` and holds one string, `text`."""
     return (
@@ -116,3 +130,52 @@ def billion_laughs(levels: int = 10) -> str:
         f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, levels)
     ]
     return f"<!DOCTYPE sst [{''.join(entities)}]>"
+
+
+def zip_bomb_xlsx(unpacked_bytes: int = 2 << 30, *, title: str = "long") -> bytes:
+    """A valid workbook whose one sheet unpacks to `unpacked_bytes`: its first row alone, with
+    one cell after another (a reader builds a row whole before it hands it out).
+
+    The row is deflated as one block repeated: after a full flush the compressor starts afresh,
+    so every copy of the block compresses to the same bytes, and 2 GiB are built without
+    compressing 2 GiB. The part's CRC is left 0: no reader gets to its end.
+    """
+    head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SHEET_NS}"><sheetData><row>'
+    end = b"</row></sheetData></worksheet>"
+    cell = b"<c><v>1</v></c>"
+    block = cell * (BLOCK_BYTES // len(cell))
+    copies = (unpacked_bytes - len(head) - len(end)) // len(block)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = compressor.compress(head.encode()) + compressor.flush(zlib.Z_FULL_FLUSH)
+    copy = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    deflated += copy * copies + compressor.compress(end) + compressor.flush()
+    size = len(head) + copies * len(block) + len(end)
+    entries = [
+        (name, data, zipfile.ZIP_STORED, zlib.crc32(data), len(data))
+        for name, data in parts_of(workbook({title: [["unit_code"]]})).items()
+        if name != SHEET_PART
+    ]
+    return _zip([*entries, (SHEET_PART, deflated, zipfile.ZIP_DEFLATED, 0, size)])
+
+
+def _zip(entries: list[tuple[str, bytes, int, int, int]]) -> bytes:
+    """A zip archive of (name, data as stored, method, CRC, unpacked size), written by hand:
+    zipfile cannot take data it did not compress itself."""
+    out = io.BytesIO()
+    directory = []
+    for name, data, method, crc, size in entries:
+        offset = out.tell()
+        encoded = name.encode()
+        fields = (20, 0, method, 0, 0, crc, len(data), size, len(encoded), 0)
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields) + encoded + data)
+        directory.append(
+            struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, *fields[:-1], 0, 0, 0, 0, 0, offset)
+            + encoded
+        )
+    listing = b"".join(directory)
+    start = out.tell()
+    count = len(entries)
+    out.write(
+        listing + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(listing), start, 0)
+    )
+    return out.getvalue()

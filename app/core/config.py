@@ -38,6 +38,14 @@ class ImportSettings(BaseModel):
     max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     # What a scores import does with a unit's leaves the file leaves out: refuse, or write 0.
     missing_leaves: Literal["error", "zero"] = "error"
+    # An XLSX workbook is a zip archive: its parts may unpack to this much in all, and a large
+    # part may not be more than this many times its packed size (a zip bomb is refused before
+    # it is read). Exported workbooks unpack to about 10 times their size.
+    max_unpacked_bytes: int = Field(default=256 * 1024 * 1024, ge=1)
+    max_compression_ratio: int = Field(default=100, ge=1)
+    # Rows and columns of a worksheet, as declared and as read (Excel holds 1,048,576 rows).
+    max_rows: int = Field(default=1_048_576, ge=1)
+    max_columns: int = Field(default=1024, ge=1)
     # Digits in a row of a JSON number. ijson's C parser crashes the process on an integer of
     # more than 4,300 digits, so the limit cannot be raised that far.
     max_number_digits: int = Field(default=100, ge=1, le=4000)

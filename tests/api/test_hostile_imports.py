@@ -5,6 +5,7 @@ the readers' side, with the time and memory bounds.
 """
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,15 @@ def long_sheet_of_b() -> bytes:
     """A valid `long` sheet scoring unit B in full (what the hostile workbooks start from)."""
     rows: list[list[Any]] = [HEADER.split(",")]
     rows += [line.split(",")[:4] for line in unit_lines(UNIT_B)]
+    return hostile.workbook({"long": rows})
+
+
+def padded_long_sheet_of_b() -> bytes:
+    """Unit B in full, then 20,000 rows of blank cells, which a reader skips: a valid workbook
+    that unpacks to about 4 MB, 20 times its size (a part over 1 MiB is judged by its ratio)."""
+    rows: list[list[Any]] = [HEADER.split(",")[:4]]
+    rows += [line.split(",")[:4] for line in unit_lines(UNIT_B)]
+    rows += [[" "] * 4] * 20_000
     return hostile.workbook({"long": rows})
 
 
@@ -147,3 +157,41 @@ class TestXlsx:
         await assert_located(
             client, content, ["xlsx", "xl/sharedStrings.xml"], "declares a document type", **XLSX
         )
+
+    async def test_a_zip_bomb_is_refused_within_seconds(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        bomb = hostile.zip_bomb_xlsx(2 << 30)
+        started = time.perf_counter()
+        await assert_located(client, bomb, ["xlsx", SHEET_PART], "(a zip bomb?)", **XLSX)
+        assert time.perf_counter() - started < 10  # the whole request, hashing included
+
+    async def test_a_padded_workbook_is_read_within_the_default_limits(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        response = await post_import(client, padded_long_sheet_of_b(), **XLSX)
+        assert response.status_code == 200, response.text
+        assert response.json()["outcome"] == "applied"
+
+    @pytest.mark.parametrize(
+        ("limit", "loc", "message"),
+        [
+            ({"max_unpacked_bytes": 10_000}, ["xlsx"], "at most 10,000 are read"),
+            ({"max_compression_ratio": 2}, ["xlsx", SHEET_PART], "more than 2 times"),
+            ({"max_rows": 4}, ["xlsx", SHEET_PART], "more than 4 rows"),
+            ({"max_columns": 3}, ["xlsx", SHEET_PART], "row 1 has more than 3 cells"),
+        ],
+    )
+    async def test_each_limit_is_a_setting(
+        self,
+        app: FastAPI,
+        client: AsyncClient,
+        year: int,
+        limit: dict[str, int],
+        loc: list[Any],
+        message: str,
+    ) -> None:
+        app.state.settings = app.state.settings.model_copy(
+            update={"imports": ImportSettings(**limit)}
+        )
+        await assert_located(client, padded_long_sheet_of_b(), loc, message, **XLSX)

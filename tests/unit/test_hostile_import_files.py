@@ -1,7 +1,8 @@
 """Hostile import files: each refused with a located problem, in bounded time and memory.
 
 JSON numbers the parser cannot survive, nesting past any sane depth, lines past the csv module's
-limit, XML that is broken or declares entities.
+limit, XML that is broken or declares entities, zip bombs, sheets past the row and column
+limits.
 """
 
 import io
@@ -9,14 +10,17 @@ import json
 import random
 import time
 import tracemalloc
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.services.imports.parsing import FileFormat, read_criteria, read_published, read_scores
+from app.services.imports.parsing.archive import MAX_PARTS
 from app.services.imports.parsing.cells import parse_score
 from app.services.imports.parsing.csv import MAX_LINE_CHARS
 from app.services.imports.parsing.json_guard import MAX_DEPTH, JsonGuard
@@ -236,3 +240,101 @@ class TestXlsxXml:
         strings = hostile.shared_strings_with_doctype("", "U9")
         _, problems = xlsx_scores(hostile.with_shared_strings(long_workbook(), strings))
         assert not problems
+
+
+class TestXlsxSizes:
+    def test_a_zip_bomb_is_refused_before_reading_in_flat_memory(self) -> None:
+        bomb = hostile.zip_bomb_xlsx(2 << 30)  # 2 GiB from about 4 MB
+        assert len(bomb) < 6_000_000
+        with bounded(seconds=5, peak_bytes=32 * MiB):
+            rows, problems = xlsx_scores(bomb)
+        assert rows == []
+        parts = zipfile.ZipFile(io.BytesIO(bomb)).infolist()
+        [sheet] = [part for part in parts if part.filename == SHEET_PART]
+        total = sum(part.file_size for part in parts)
+        assert sheet.file_size > 2**31 - 4096
+        assert problem_list(problems) == [
+            (
+                ["xlsx", SHEET_PART],
+                f"unpacks to {sheet.file_size:,} bytes from {sheet.compress_size:,}, more than "
+                "100 times its size (a zip bomb?)",
+            ),
+            (
+                ["xlsx"],
+                f"the workbook unpacks to {total:,} bytes ({SHEET_PART}: "
+                f"{sheet.file_size:,}); at most 268,435,456 are read",
+            ),
+        ]
+
+    def test_a_small_bomb_is_refused_by_its_ratio(self) -> None:
+        _, problems = xlsx_scores(hostile.zip_bomb_xlsx(8 * MiB))
+        assert [loc for loc, _ in problem_list(problems)] == [["xlsx", SHEET_PART]]
+
+    def test_the_total_unpacked_size_has_a_limit_of_its_own(self) -> None:
+        limits = replace(DEFAULT_LIMITS, unpacked_bytes=10_000)
+        _, problems = xlsx_scores(long_workbook(), limits)
+        assert [loc for loc, _ in problem_list(problems)] == [["xlsx"]]
+        assert "at most 10,000 are read" in problems.items[0].msg
+
+    def test_an_archive_of_too_many_parts_is_refused_before_its_directory_is_read(
+        self,
+    ) -> None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for number in range(MAX_PARTS + 1):
+                archive.writestr(f"p{number}", b"")
+        _, problems = xlsx_scores(buffer.getvalue())
+        assert problem_list(problems) == [(["xlsx"], "the archive has more than 10,000 parts")]
+
+
+def sheet_with(rows_xml: bytes, *, dimension: str | None = None) -> bytes:
+    return hostile.with_parts(
+        long_workbook(), {SHEET_PART: hostile.sheet_xml(rows_xml, dimension=dimension)}
+    )
+
+
+HEADER_XML = b"".join(
+    b'<c t="inlineStr"><is><t>' + name.encode() + b"</t></is></c>" for name in SCORES_HEADER
+)
+
+
+class TestXlsxRowsAndColumns:
+    def test_rows_past_the_limit_are_refused_before_reading(self) -> None:
+        _, problems = xlsx_scores(long_workbook(), replace(DEFAULT_LIMITS, rows=2))
+        assert problem_list(problems) == [(["xlsx", SHEET_PART], "more than 2 rows")]
+
+    def test_cells_past_the_limit_are_refused_before_reading(self) -> None:
+        _, problems = xlsx_scores(long_workbook(), replace(DEFAULT_LIMITS, columns=3))
+        assert problem_list(problems) == [(["xlsx", SHEET_PART], "row 1 has more than 3 cells")]
+
+    def test_a_declared_dimension_past_the_limits_is_refused(self) -> None:
+        content = sheet_with(b"<row>" + HEADER_XML + b"</row>", dimension="A1:XFD1048576")
+        _, problems = xlsx_scores(content)
+        assert problem_list(problems) == [
+            (
+                ["long"],
+                "the sheet declares 1,048,576 rows and 16,384 columns; at most 1,048,576 rows "
+                "and 1,024 columns are read",
+            )
+        ]
+
+    def test_a_cell_far_to_the_right_is_refused_while_streaming(self) -> None:
+        content = sheet_with(b'<row><c r="A1"><v>1</v></c><c r="XFD1"><v>1</v></c></row>')
+        _, problems = xlsx_scores(content)
+        assert problem_list(problems) == [(["long", 1], "a cell past column 1,024 (the limit)")]
+
+    def test_a_row_numbered_past_the_limit_is_refused_while_streaming(self) -> None:
+        rows_xml = b'<row r="1">' + HEADER_XML + b'</row><row r="99"><c><v>1</v></c></row>'
+        with bounded(seconds=5, peak_bytes=16 * MiB):
+            _, problems = xlsx_scores(sheet_with(rows_xml), replace(DEFAULT_LIMITS, rows=50))
+        assert problem_list(problems) == [(["long", 51], "more than 50 rows")]
+
+    def test_rows_past_a_dimension_declared_too_small_are_read(self) -> None:
+        """openpyxl would drop them: read-only sheets trust the declared dimension."""
+        rows_xml = b"<row>" + HEADER_XML + b'</row><row><c t="inlineStr"><is><t>U1</t></is></c>'
+        rows_xml += b'<c t="inlineStr"><is><t>1.1</t></is></c><c/><c><v>1</v></c></row>'
+        rows, problems = xlsx_scores(sheet_with(rows_xml, dimension="A1:B1"))
+        assert not problems
+        assert [(row.unit_code, row.criterion_code, row.final_score) for row in rows] == [
+            ("U1", "1.1", 1)
+        ]

@@ -32,5 +32,5 @@ def read_scores(
     if file_format is FileFormat.CSV:
         return read_scores_csv(binary, problems=problems, progress=progress)
     if file_format is FileFormat.XLSX:
-        return read_scores_xlsx(binary, problems=problems, progress=progress)
+        return read_scores_xlsx(binary, problems=problems, progress=progress, limits=limits)
     return read_scores_json(binary, problems=problems, progress=progress, limits=limits)

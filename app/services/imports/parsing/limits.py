@@ -7,13 +7,23 @@ from app.core.config import ImportSettings
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Bounds on what a reader parses; see `ImportSettings` for why each exists."""
+    """Bounds on what a reader unpacks or parses; see `ImportSettings` for why each exists."""
 
+    unpacked_bytes: int
+    compression_ratio: int
+    rows: int
+    columns: int
     number_digits: int
 
     @classmethod
     def from_settings(cls, settings: ImportSettings) -> "ReadLimits":
-        return cls(number_digits=settings.max_number_digits)
+        return cls(
+            unpacked_bytes=settings.max_unpacked_bytes,
+            compression_ratio=settings.max_compression_ratio,
+            rows=settings.max_rows,
+            columns=settings.max_columns,
+            number_digits=settings.max_number_digits,
+        )
 
 
 DEFAULT_LIMITS = ReadLimits.from_settings(ImportSettings())

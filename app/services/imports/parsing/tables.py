@@ -107,10 +107,12 @@ class CriteriaSheets(NamedTuple):
     bands: list[TableRow]
 
 
-def read_criteria_xlsx(binary: IO[bytes], *, problems: ProblemLog) -> CriteriaSheets:
+def read_criteria_xlsx(
+    binary: IO[bytes], *, problems: ProblemLog, limits: ReadLimits = DEFAULT_LIMITS
+) -> CriteriaSheets:
     """Sheet `criteria` (code, name_vi, name_en, max_score, method) and optional sheet `bands`."""
     tables: dict[str, list[TableRow]] = {}
-    for title, rows in xlsx_sheets(binary, problems=problems):
+    for title, rows in xlsx_sheets(binary, problems=problems, limits=limits):
         name = title.strip().lower()
         if name not in _CRITERIA_SHEETS:
             continue
@@ -154,7 +156,7 @@ def read_criteria(
             return {}, lambda loc: [json.SHEET, *loc]
         document.pop("correction_reason", None)
         return document, lambda loc: [json.SHEET, *loc]
-    sheets = read_criteria_xlsx(binary, problems=problems)
+    sheets = read_criteria_xlsx(binary, problems=problems, limits=limits)
     criteria_rows = [
         row
         for row in sheets.criteria

@@ -22,6 +22,7 @@ from app.services.imports.parsing.cells import (
     note_text,
 )
 from app.services.imports.parsing.files import Progress
+from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import ProblemLog
 
 # Sheets the exporter writes next to the score sheets; an import skips them.
@@ -89,10 +90,11 @@ def xlsx_sheets(
     *,
     problems: ProblemLog,
     progress: Progress | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[tuple[str, Iterator[tuple[Cell, ...]]]]:
     """(title, rows) of each sheet, streamed (read-only, cached formula values); the archive is
-    checked first (`archive.check_archive`)."""
-    if not check_archive(binary, problems=problems):
+    checked first (`archive.check_archive`) and rows and columns are bounded."""
+    if not check_archive(binary, limits=limits, problems=problems):
         return
     source: IO[bytes] = _ProgressReader(binary, progress) if progress else binary  # type: ignore[assignment]
     try:
@@ -102,14 +104,32 @@ def xlsx_sheets(
         return
     try:
         for sheet in workbook.worksheets:
-            yield sheet.title, _readable_rows(sheet, problems)
+            if _declared_size_passes(sheet, limits, problems):
+                yield sheet.title, _bounded_rows(sheet, limits, problems)
     finally:
         workbook.close()
 
 
-def _readable_rows(sheet: Any, problems: ProblemLog) -> Iterator[tuple[Cell, ...]]:
-    """The sheet's rows, ending with a problem (and SheetRefused) at the first one openpyxl
-    cannot read."""
+def _declared_size_passes(sheet: Any, limits: ReadLimits, problems: ProblemLog) -> bool:
+    """Whether the sheet's declared dimension is within the limits. It is then forgotten:
+    openpyxl would drop cells outside it and pad every row to its width."""
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    sheet.reset_dimensions()
+    if rows <= limits.rows and columns <= limits.columns:
+        return True
+    problems.add(
+        [sheet.title],
+        f"the sheet declares {rows:,} rows and {columns:,} columns; at most {limits.rows:,} "
+        f"rows and {limits.columns:,} columns are read",
+    )
+    return False
+
+
+def _bounded_rows(
+    sheet: Any, limits: ReadLimits, problems: ProblemLog
+) -> Iterator[tuple[Cell, ...]]:
+    """The sheet's rows, ending with a problem (and SheetRefused) at the first one past the
+    limits or that openpyxl cannot read."""
     rows = sheet.iter_rows(values_only=True)
     number = 0
     while True:
@@ -121,6 +141,14 @@ def _readable_rows(sheet: Any, problems: ProblemLog) -> Iterator[tuple[Cell, ...
         except UNREADABLE as error:
             problems.add([sheet.title, number], f"unreadable sheet XML: {error}")
             raise SheetRefused from None
+        if number > limits.rows:
+            problems.add([sheet.title, number], f"more than {limits.rows:,} rows")
+            raise SheetRefused
+        if len(cells) > limits.columns:
+            problems.add(
+                [sheet.title, number], f"a cell past column {limits.columns:,} (the limit)"
+            )
+            raise SheetRefused
         yield cells
 
 
@@ -129,6 +157,7 @@ def read_scores_xlsx(
     *,
     problems: ProblemLog,
     progress: Progress | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[RawScore]:
     """Score sheets of a workbook: per group a wide sheet and/or one `long` sheet.
 
@@ -136,7 +165,7 @@ def read_scores_xlsx(
     and each row holds one unit's final scores (an empty cell: no score for that leaf). The
     `long` sheet has the CSV columns. Sheets `about` and `criteria` are skipped.
     """
-    for title, rows in xlsx_sheets(binary, problems=problems, progress=progress):
+    for title, rows in xlsx_sheets(binary, problems=problems, progress=progress, limits=limits):
         name = title.strip()
         if name.lower() in IGNORED_SHEETS:
             continue
