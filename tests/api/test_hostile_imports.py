@@ -18,6 +18,7 @@ from app.services.imports.parsing.json_guard import MAX_DEPTH
 from tests import hostile_files as hostile
 from tests.api.test_imports import (
     HEADER,
+    PUBLISHED_HEADER,
     UNIT_A,
     UNIT_B,
     YEAR,
@@ -28,9 +29,12 @@ from tests.api.test_imports import (
     unit_lines,
 )
 from tests.builders import (
+    assert_problem,
     create_draft_year,
     create_unit,
+    error_locs,
     put_small_tree,
+    small_tree,
 )
 
 SHEET_PART = hostile.SHEET_PART
@@ -118,6 +122,57 @@ class TestJson:
             **JSON,
         )
 
+    async def test_a_score_given_twice_in_a_row_is_refused(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        rows = [
+            {"unit_code": UNIT_B, "criterion_code": code, "final_score": final}
+            for code, final in [
+                ("1.1", "1"),
+                ("1.2", "2"),
+                ("2.1", "5"),
+                ("3.1", "0"),
+                ("3.2", "0"),
+            ]
+        ]
+        content = hostile.json_document("scores", rows).replace(
+            b'"final_score": "1"}', b'"final_score": "0.83", "final_score": "0"}'
+        )
+        await assert_located(
+            client, content, ["json", 1, "final_score"], "is given more than once", **JSON
+        )
+
+    async def test_a_published_figure_given_twice_is_refused(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        row = {"unit_code": UNIT_B, "source": "demo", "index_value": "50.00"}
+        content = hostile.json_document("published_results", [row]).replace(
+            b'"50.00"}', b'"50.00", "index_value": "90.00"}'
+        )
+        await assert_located(
+            client,
+            content,
+            ["json", 1, "index_value"],
+            "given more than once",
+            kind="published",
+            **JSON,
+        )
+
+    async def test_a_criterion_field_given_twice_is_refused(self, client: AsyncClient) -> None:
+        await create_draft_year(client, 2031)
+        content = (
+            json.dumps(small_tree())
+            .encode()
+            .replace(b'"code": "1.1",', b'"code": "1.1", "code": "1.9",', 1)
+        )
+        response = await post_import(
+            client, content, year=2031, kind="criteria", group="department", **JSON
+        )
+        body = assert_problem(response, 422)
+        assert error_locs(body) == [["json", "criteria", 1, "code"]]
+        missing = await client.get("/api/v1/years/2031/criteria/department")
+        assert missing.status_code == 404
+
 
 class TestCsv:
     async def test_a_line_past_the_csv_field_limit_is_a_located_422(
@@ -125,6 +180,15 @@ class TestCsv:
     ) -> None:
         content = csv_file(*unit_lines(UNIT_B), header=HEADER + "," + "x" * 200_000)
         await assert_located(client, content, ["csv", 1], "longer than 131,072 characters")
+
+    async def test_a_header_without_rows_is_a_422(self, client: AsyncClient, year: int) -> None:
+        await assert_located(client, csv_file(), ["csv", 2], "nothing to import")
+
+    async def test_published_results_without_rows_are_a_422(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        content = csv_file(header=PUBLISHED_HEADER)
+        await assert_located(client, content, ["csv", 2], "nothing to import", kind="published")
 
 
 class TestXlsx:

@@ -1,8 +1,8 @@
 """Hostile import files: each refused with a located problem, in bounded time and memory.
 
-JSON numbers the parser cannot survive, nesting past any sane depth, lines past the csv module's
-limit, XML that is broken or declares entities, zip bombs, sheets past the row and column
-limits.
+Numbers the JSON parser cannot survive, nesting past any sane depth, lines past the csv module's
+limit, XML that declares entities, zip bombs, sheets past the row and column limits, files that
+say two things (a key twice) or nothing (no rows).
 """
 
 import io
@@ -130,6 +130,29 @@ class TestJsonScores:
         assert parse_score([[1]]) == BadCell("expected a number, not a list")  # type: ignore[arg-type]
         assert parse_score({"a": 1}) == BadCell("expected a number, not a object")  # type: ignore[arg-type]
 
+    def test_a_field_given_twice_in_a_row_is_a_problem_at_the_field(self) -> None:
+        content = (
+            b'[{"unit_code": "U1", "criterion_code": "1.1", "final_score": 1},\n'
+            b' {"unit_code": "U1", "criterion_code": "1.2", "final_score": "0.83",'
+            b' "final_score": "0"}]'
+        )
+        _, problems = scores_of(content, FileFormat.JSON)
+        assert problem_list(problems) == [
+            (
+                ["json", 2, "final_score"],
+                "'final_score' is given more than once in the object; give it once",
+            )
+        ]
+
+    def test_an_empty_list_is_nothing_to_import(self) -> None:
+        _, problems = scores_of(b'{"scores": []}', FileFormat.JSON)
+        assert problem_list(problems) == [
+            (["json"], "the list of scores is empty: nothing to import")
+        ]
+
+
+PUBLISHED_ROW = {"unit_code": "U1", "source": "demo", "index_value": "80.5"}
+
 
 def published_of(content: bytes) -> ProblemLog:
     problems = ProblemLog()
@@ -165,6 +188,31 @@ class TestJsonDocuments:
             (["json", 2], "a number with more than 100 digits (column 136)")
         ]
 
+    def test_a_field_given_twice_in_a_published_row(self) -> None:
+        content = json.dumps({"published_results": [PUBLISHED_ROW, PUBLISHED_ROW]}).encode()
+        content = content.replace(b'"80.5"}]', b'"80.5", "index_value": "8.05"}]')
+        assert problem_list(published_of(content)) == [
+            (
+                ["json", 2, "index_value"],
+                "'index_value' is given more than once in the object; give it once",
+            )
+        ]
+
+    def test_a_key_given_twice_anywhere_in_a_criteria_set(self) -> None:
+        content = (
+            b'{"criteria": [{"code": "1", "name_vi": "A", "name_en": "A", "max_score": 1,'
+            b' "name_vi": "B"}], "bands": [], "bands": []}'
+        )
+        assert [loc for loc, _ in problem_list(criteria_of(content))] == [
+            ["json", "bands"],
+            ["json", "criteria", 0, "name_vi"],
+        ]
+
+    def test_an_empty_list_of_published_results_is_nothing_to_import(self) -> None:
+        assert problem_list(published_of(b"[]")) == [
+            (["json"], "the list of published results is empty: nothing to import")
+        ]
+
 
 def csv_scores(content: bytes) -> tuple[list[Any], ProblemLog]:
     return scores_of(content, FileFormat.CSV)
@@ -192,6 +240,21 @@ class TestCsv:
             rows, problems = csv_scores(content)
         assert rows == []
         assert [loc for loc, _ in problem_list(problems)] == [["csv", 2]]
+
+    def test_a_header_without_rows_is_nothing_to_import(self) -> None:
+        rows, problems = csv_scores(",".join(SCORES_HEADER).encode() + b"\n\n")
+        assert rows == []
+        assert problem_list(problems) == [
+            (["csv", 2], "no rows of scores under the header: nothing to import")
+        ]
+
+    def test_a_published_header_without_rows_is_nothing_to_import(self) -> None:
+        problems = ProblemLog()
+        content = b"unit_code,index_value,source\n"
+        read_published(io.BytesIO(content), FileFormat.CSV, problems=problems)
+        assert problem_list(problems) == [
+            (["csv", 2], "no rows under the header: nothing to import")
+        ]
 
 
 SHEET_PART = hostile.SHEET_PART
@@ -337,4 +400,11 @@ class TestXlsxRowsAndColumns:
         assert not problems
         assert [(row.unit_code, row.criterion_code, row.final_score) for row in rows] == [
             ("U1", "1.1", 1)
+        ]
+
+    def test_an_empty_workbook_is_nothing_to_import(self) -> None:
+        rows, problems = xlsx_scores(hostile.workbook({"long": [SCORES_HEADER]}))
+        assert rows == []
+        assert problem_list(problems) == [
+            (["xlsx"], "no sheet holds rows of scores: nothing to import")
         ]

@@ -8,6 +8,7 @@ below pick the reader by the file's format (`files.detect_format`).
 from collections.abc import Iterator
 from typing import IO
 
+from app.services.imports.parsing import archive, csv, json
 from app.services.imports.parsing.cells import RawScore
 from app.services.imports.parsing.csv import read_scores_csv
 from app.services.imports.parsing.files import FileFormat, Progress
@@ -28,9 +29,25 @@ def read_scores(
     progress: Progress | None,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[RawScore]:
-    """The raw score rows of a CSV, XLSX or JSON file, streamed in file order."""
+    """The raw score rows of a CSV, XLSX or JSON file, streamed in file order; a file without
+    any is a problem (an import that would change nothing by mistake)."""
     if file_format is FileFormat.CSV:
-        return read_scores_csv(binary, problems=problems, progress=progress)
+        rows = read_scores_csv(binary, problems=problems, progress=progress)
+        return _not_empty(rows, problems, [csv.SHEET, 2], "no rows of scores under the header")
     if file_format is FileFormat.XLSX:
-        return read_scores_xlsx(binary, problems=problems, progress=progress, limits=limits)
-    return read_scores_json(binary, problems=problems, progress=progress, limits=limits)
+        rows = read_scores_xlsx(binary, problems=problems, progress=progress, limits=limits)
+        return _not_empty(rows, problems, [archive.SHEET], "no sheet holds rows of scores")
+    rows = read_scores_json(binary, problems=problems, progress=progress, limits=limits)
+    return _not_empty(rows, problems, [json.SHEET], "the list of scores is empty")
+
+
+def _not_empty(
+    rows: Iterator[RawScore], problems: ProblemLog, loc: list[str | int], msg: str
+) -> Iterator[RawScore]:
+    """`rows`, and a problem at `loc` after them if there were none and nothing else was wrong."""
+    empty = True
+    for row in rows:
+        empty = False
+        yield row
+    if empty and not problems:
+        problems.add(loc, f"{msg}: nothing to import")

@@ -10,6 +10,7 @@ from app.services.imports.parsing import json_stream
 from app.services.imports.parsing.cells import SCORE_COLUMNS, RawScore
 from app.services.imports.parsing.files import Progress
 from app.services.imports.parsing.json_guard import JsonGuard, place
+from app.services.imports.parsing.json_stream import JsonObject
 from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import ProblemLog
 
@@ -19,8 +20,9 @@ SHEET = "json"
 def read_json(
     binary: IO[bytes], *, problems: ProblemLog, limits: ReadLimits = DEFAULT_LIMITS
 ) -> Any:
-    """The whole document with exact decimals, or None with the problem logged; for the small
-    criteria and published-results files (scores stream through `json_stream`)."""
+    """The whole document with exact decimals and objects as `JsonObject`, or None with the
+    problem logged; for the small criteria and published-results files (scores stream through
+    `json_stream`)."""
     data = binary.read()
     body = data.removeprefix(codecs.BOM_UTF8)
     try:
@@ -41,7 +43,7 @@ def read_json(
         problems.add([SHEET, line], f"{reason} (column {column})")
         return None
     try:
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=JsonObject.from_pairs)
     except json.JSONDecodeError as error:
         problems.add([SHEET, error.lineno], f"not valid JSON: {error.msg} (column {error.colno})")
         return None
@@ -55,7 +57,26 @@ def json_items(
     if not isinstance(items, list):
         problems.add([SHEET], f"expected a list of rows or an object with a {key!r} list")
         return
+    for repeated in getattr(document, "repeated", ()):
+        problems.add([SHEET, repeated], repeated_key_msg(repeated))
     yield from _numbered_objects(items, columns=columns, problems=problems)
+
+
+def repeated_keys(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[list[str | int]]:
+    """The place ([*path, key], list positions from 0) of each key given twice in an object of
+    the document."""
+    if isinstance(value, JsonObject):
+        for key in value.repeated:
+            yield [*path, key]
+        for key, item in value.items():
+            yield from repeated_keys(item, (*path, key))
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from repeated_keys(item, (*path, position))
+
+
+def repeated_key_msg(key: str) -> str:
+    return f"{key!r} is given more than once in the object; give it once"
 
 
 def _numbered_objects(
@@ -68,6 +89,8 @@ def _numbered_objects(
             continue
         for unknown in sorted(set(item) - known):
             problems.add([SHEET, number, unknown], f"unknown field {unknown!r}")
+        for repeated in getattr(item, "repeated", ()):
+            problems.add([SHEET, number, repeated], repeated_key_msg(repeated))
         yield number, item
 
 

@@ -28,6 +28,26 @@ class UnreadableJson(Exception):
         self.msg = msg
 
 
+class JsonObject(dict[str, Any]):
+    """A JSON object that notes the keys it is given twice: ijson and the json module keep the
+    last value without a word, which hides that the file says two things."""
+
+    repeated: tuple[str, ...] = ()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in self:
+            self.repeated = (*self.repeated, key)
+        dict.__setitem__(self, key, value)
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> "JsonObject":
+        """The json module's `object_pairs_hook`."""
+        built = cls()
+        for key, value in pairs:
+            built[key] = value
+        return built
+
+
 class _CheckedBytes:
     """The file as the parser reads it: the BOM skipped, UTF-8 checked, numbers and nesting
     guarded, the place of each read kept (offsets count the BOM, as a hex editor does; columns
@@ -100,7 +120,8 @@ def json_rows(
     binary: IO[bytes], *, key: str, max_digits: int, progress: Progress | None = None
 ) -> Iterator[Any]:
     """The items of `{key: [...]}` or of a bare list, in order, numbers as exact Decimals (whole
-    numbers as int); raises UnreadableJson at the first thing that stops the reading."""
+    numbers as int), objects as `JsonObject`; raises UnreadableJson at the first thing that
+    stops the reading."""
     start = binary.tell()
     source = _CheckedBytes(binary, max_digits=max_digits)
     try:
@@ -109,7 +130,9 @@ def json_rows(
             raise UnreadableJson(None, f"expected a list of rows or an object with a {key!r} list")
         binary.seek(start)
         source = _CheckedBytes(binary, max_digits=max_digits, progress=progress)
-        yield from ijson.items(source, prefix, use_float=False, buf_size=READ_BYTES)
+        yield from ijson.items(
+            source, prefix, use_float=False, map_type=JsonObject, buf_size=READ_BYTES
+        )
     except ijson.JSONError as error:
         line, column = _error_place(
             binary, start=start, drip_from=source.read_from, max_digits=max_digits

@@ -73,18 +73,21 @@ def read_published(
         if document is None:
             return []
         columns = (*PUBLISHED_COLUMNS, *PUBLISHED_OPTIONAL)
-        return [
+        table = [
             TableRow(json.SHEET, number, item)
             for number, item in json.json_items(
                 document, key="published_results", columns=columns, problems=problems
             )
         ]
+        if not table and not problems:
+            problems.add([json.SHEET], "the list of published results is empty: nothing to import")
+        return table
     if file_format is FileFormat.CSV:
         header, rows = csv.csv_table(binary, sheet=csv.SHEET, problems=problems)
         if header is None:
             return []
         stripped = ((n, [cell.strip() for cell in cells]) for n, cells in rows)
-        return table_rows(
+        table = table_rows(
             header,
             stripped,
             sheet=csv.SHEET,
@@ -92,6 +95,9 @@ def read_published(
             optional=PUBLISHED_OPTIONAL,
             problems=problems,
         )
+        if not table and not problems:
+            problems.add([csv.SHEET, 2], "no rows under the header: nothing to import")
+        return table
     raise UnsupportedMediaType("Published results are imported from CSV or JSON.")
 
 
@@ -154,6 +160,8 @@ def read_criteria(
             if document is not None:
                 problems.add([json.SHEET], "expected the criteria set as an object")
             return {}, lambda loc: [json.SHEET, *loc]
+        for place in json.repeated_keys(document):
+            problems.add([json.SHEET, *place], json.repeated_key_msg(str(place[-1])))
         document.pop("correction_reason", None)
         return document, lambda loc: [json.SHEET, *loc]
     sheets = read_criteria_xlsx(binary, problems=problems, limits=limits)
