@@ -16,7 +16,15 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "valid_to_date",
         "search_text",
     ),
-    "assessment_year": ("year", "status", "published_at", "legal_basis", "note", "source_id"),
+    "assessment_year": (
+        "year",
+        "status",
+        "published_at",
+        "units_as_of_date",
+        "legal_basis",
+        "note",
+        "source_id",
+    ),
     "criteria_set": ("id", "year", "group_id", "max_score"),
     "criterion": (
         "id",

@@ -41,7 +41,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -180,7 +180,15 @@ def build_setup(units: int) -> Setup:
             "unit_group": [(1, GROUP, "Nhóm thử nhập liệu", "Import benchmark group", 990)],
             "org_unit": unit_rows,
             "assessment_year": [
-                (YEAR, "draft", None, None, "benchmark data (bench/imports.py)", None)
+                (
+                    YEAR,
+                    "draft",
+                    None,
+                    date(YEAR, 12, 31),  # the default cut-off of a year's units
+                    None,
+                    "benchmark data (bench/imports.py)",
+                    None,
+                )
             ],
             "criteria_set": [(1, YEAR, 1, Decimal(LEAVES))],
             "criterion": criterion_rows,

@@ -32,7 +32,7 @@ import time
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -218,7 +218,15 @@ def build_dataset(scale: Scale) -> Dataset:
 
     published_at = datetime(LAST_YEAR + 1, 3, 1, tzinfo=UTC)
     year_rows: list[Row] = [
-        (year, "published", published_at, None, "benchmark data (bench/rankings.py)", None)
+        (
+            year,
+            "published",
+            published_at,
+            date(year, 12, 31),  # the default cut-off of a year's units (assessment_year)
+            None,
+            "benchmark data (bench/rankings.py)",
+            None,
+        )
         for year in scale.year_list
     ]
     shape = tree_shape(scale.leaves)
