@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from alembic import command
 from pydantic import ValidationError
 
 from app.core.config import ServerSettings, Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.errors import ServiceError
-from app.core.migrations import alembic_config
+from app.core.migration_lock import migration_lock
+from app.core.migrations import MigrationOutcome, migrate_database
 from app.core.result_cache import ResultCache
 from app.datasets.demo import build_demo_bundle
 from app.datasets.lamdong import build_lamdong_bundle
@@ -37,18 +37,36 @@ BUILDERS: dict[str, Callable[[], DatasetBundle]] = {
 }
 
 
+def _say_waiting() -> None:
+    print("waiting for another migration or load of this database to finish", file=sys.stderr)
+
+
 async def load_datasets(settings: Settings, names: Sequence[str]) -> list[LoadReport]:
-    """Load each named bundle in its own transaction; loading again changes nothing."""
+    """Load each named bundle in its own transaction; loading again changes nothing.
+
+    Under the migration lock: replicas loading at once would otherwise each find a bundle missing
+    and race to create it; in turn, the later ones find it there.
+    """
     engine = create_engine(settings)
     try:
         factory = create_session_factory(engine)
         reports = []
-        for name in names:
-            async with factory() as session:
-                reports.append(await DatasetLoader(session).load(BUILDERS[name]()))
+        async with engine.connect() as holder, migration_lock(holder, on_wait=_say_waiting):
+            for name in names:
+                async with factory() as session:
+                    reports.append(await DatasetLoader(session).load(BUILDERS[name]()))
         return reports
     finally:
         await engine.dispose()
+
+
+def _print_migration(outcome: MigrationOutcome) -> None:
+    after = ", ".join(sorted(outcome.after)) or "no revision"
+    if outcome.migrated:
+        before = ", ".join(sorted(outcome.before)) or "an empty database"
+        print(f"migrated from {before} to {after}")
+    else:
+        print(f"already at {after}: nothing to migrate")
 
 
 def _print_report(report: LoadReport) -> None:
@@ -292,7 +310,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
 
     if args.command == "migrate":
-        command.upgrade(alembic_config(settings.effective_database_url), "head")
+        try:
+            _print_migration(asyncio.run(migrate_database(settings, on_wait=_say_waiting)))
+        except ServiceError as error:
+            _print_refusal(error)
+            return 1
         return 0
     if args.command == "load":
         unknown = sorted(set(args.datasets) - set(BUILDERS))

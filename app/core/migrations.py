@@ -1,6 +1,8 @@
 """Alembic from inside the app: the config, upgrading, and whether the database is at head."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +11,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.config import Settings
+from app.core.db import create_engine, for_writes
+from app.core.errors import Conflict
+from app.core.migration_lock import migration_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,3 +61,61 @@ def current_heads(connection: Connection) -> set[str]:
 async def database_heads(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as connection:
         return await connection.run_sync(current_heads)
+
+
+def script_revisions() -> set[str]:
+    """Every revision this release's migrations know, not only the heads."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+class DatabaseAheadOfRelease(Conflict):
+    title = "Database migrated by a newer release"
+    slug = "database-ahead-of-release"
+
+
+@dataclass(frozen=True)
+class MigrationOutcome:
+    before: set[str]
+    after: set[str]
+    waited: bool
+
+    @property
+    def migrated(self) -> bool:
+        return self.before != self.after
+
+
+async def migrate_database(
+    settings: Settings, *, on_wait: Callable[[], None] | None = None
+) -> MigrationOutcome:
+    """Upgrade to head under the migration lock, in one transaction; at head, change nothing.
+
+    A database at a revision these migrations do not know was migrated by a newer release:
+    it is refused untouched rather than handed to Alembic, which could only fail part-way.
+    """
+    engine = create_engine(settings)
+    try:
+        # Writes: on SQLite the transaction takes the database write lock at BEGIN.
+        async with (
+            for_writes(engine).connect() as connection,
+            migration_lock(connection, on_wait=on_wait) as waited,
+        ):
+            before = await connection.run_sync(current_heads)
+            unknown = before - script_revisions()
+            if unknown:
+                raise DatabaseAheadOfRelease(_ahead_detail(unknown))
+            if before != script_heads():
+                await connection.run_sync(upgrade_connection)
+            after = await connection.run_sync(current_heads)
+            await connection.commit()
+        return MigrationOutcome(before=before, after=after, waited=waited)
+    finally:
+        await engine.dispose()
+
+
+def _ahead_detail(unknown: set[str]) -> str:
+    return (
+        f"the database is at revision {', '.join(sorted(unknown))}, which this release's "
+        "migrations do not know: a newer release has migrated it. Nothing was changed; run that "
+        "release or a newer one (a downgrade is done with the release that wrote the revision)."
+    )
