@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format migrate load install clean openapi contract browser
+.PHONY: run test lint format migrate load install lock clean openapi contract browser
 
 run: migrate load  ## migrate, load the bundled data sets if missing, serve on http://$(HOST):$(PORT)
 	$(BIN)/par-index serve --host $(HOST) --port $(PORT)
@@ -42,11 +42,23 @@ load: $(INSTALLED)  ## load the bundled data sets (idempotent); LOAD_ARGS=--skip
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# Exactly the locked releases, each checked against its hash, then the project itself with the
+# locked setuptools (no build isolation: that would fetch an unpinned one).
+$(INSTALLED): pyproject.toml requirements/dev.txt app/__init__.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev,browser]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# The lock files, from pyproject.toml (and requirements/build.in, the build backend): dev.txt for
+# the venv (runtime, test, dev, browser), runtime.txt for the image, its pins taken from dev.txt.
+# Pins already in a file are kept unless UPGRADE=1; run after changing a dependency.
+LOCK := $(BIN)/uv pip compile --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) pyproject.toml requirements/build.in
+
+lock: $(INSTALLED)  ## regenerate requirements/*.txt (hashed pins) from pyproject.toml; UPGRADE=1 for newer releases
+	$(LOCK) --extra test --extra dev --extra browser -o requirements/dev.txt
+	$(LOCK) -c requirements/dev.txt -o requirements/runtime.txt
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .cache test-artifacts
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .cache test-artifacts *.egg-info

@@ -4,12 +4,12 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
+from app import __version__
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.errors import install_error_handlers
@@ -101,7 +101,7 @@ def create_app(
 
     app = FastAPI(
         title=settings.api_title,
-        version="1.0.0",
+        version=__version__,
         summary="Administrative reform (PAR) index results: units, criteria, scores, rankings.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
@@ -141,13 +141,9 @@ def default_document() -> dict[str, Any]:
 
 @cache
 def current_release() -> str:
-    """This build of the service: its package version and a digest of its OpenAPI document.
+    """This build of the service: its version and a digest of its OpenAPI document.
 
     Worked out once per process: the code does not change while it runs, and building the
     document takes a moment.
     """
-    try:
-        package_version = version("par-index-service")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        package_version = "0+unknown"
-    return release_tag(package_version, default_document())
+    return release_tag(__version__, default_document())
