@@ -15,6 +15,7 @@ from app.core.db import create_engine, create_session_factory
 from app.core.errors import install_error_handlers
 from app.core.migrations import script_heads
 from app.core.result_cache import ResultCache
+from app.core.revision_feed import pushed_revisions
 from app.dependencies import get_principal
 from app.http import install_http_edge
 from app.http.caching import release_tag
@@ -95,7 +96,8 @@ def create_app(
         # Start-up objects (modules, mappers, settings) live as long as the process: moving
         # them out of the collector's generations keeps full collections short on requests.
         gc.freeze()
-        yield
+        async with pushed_revisions(settings, app.state.result_cache) as app.state.revisions:
+            yield
         await drainer.stop()
         await engine.dispose()
 

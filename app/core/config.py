@@ -30,6 +30,12 @@ class CacheSettings(BaseModel):
     # How long a worker trusts its last reading of the data revision. Its own writes show at
     # once; another worker's writes show within this interval. 0 reads it on every request.
     revision_check_ms: int = Field(default=100, ge=0, le=60_000)
+    # On PostgreSQL every write also notifies the other processes at its commit (LISTEN/NOTIFY,
+    # app/core/revision_feed.py), so they show it at once. While that listener is connected
+    # the periodic check above falls back to this longer interval, the bound for a notice lost
+    # with a connection that died silently.
+    push: bool = True
+    push_check_ms: int = Field(default=1000, ge=0, le=600_000)
     max_entries: int = Field(default=512, ge=1)
 
 

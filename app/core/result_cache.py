@@ -19,7 +19,9 @@ class ResultCache:
     revision knows all it computed before may be stale and starts afresh. Reading the
     revision costs a database round trip, so a worker trusts its last reading for
     `check_interval_s`: another worker's write shows here within that interval, while this
-    worker's own writes show at once (see `expire_after_own_commit`).
+    worker's own writes show at once (see `expire_after_own_commit`). On PostgreSQL another
+    process's write shows at once too: its notice expires the reading (core/revision_feed.py),
+    which then sets the longer interval of a fallback.
     """
 
     def __init__(self, max_entries: int = 512, check_interval_s: float = 0.0) -> None:
