@@ -53,6 +53,13 @@ class ImportRepository:
         result = await self.session.execute(select(UnitGroup.id, UnitGroup.code))
         return [(group_id, code) for group_id, code in result]
 
+    async def group_names(self) -> Sequence[tuple[int, str, str, str]]:
+        """(id, code, name_vi, name_en) of every group: sheets are named after either."""
+        result = await self.session.execute(
+            select(UnitGroup.id, UnitGroup.code, UnitGroup.name_vi, UnitGroup.name_en)
+        )
+        return [(group_id, code, name_vi, name_en) for group_id, code, name_vi, name_en in result]
+
     async def criteria_of_year(self, year: int) -> Sequence[CriterionRow]:
         """Every node of every criteria set of the year (leaves are told apart by the caller)."""
         result = await self.session.execute(

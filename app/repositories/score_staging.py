@@ -285,6 +285,20 @@ class ScoreStagingRepository:
         )
         await self.session.execute(delete(import_score).where(staged.repeated.is_(True)))
 
+    async def staged_finals(
+        self, *, unit_ids: Sequence[int]
+    ) -> Sequence[tuple[int, int, Decimal | None]]:
+        """(unit, criterion, final score) of the staged rows of these units, once merged."""
+        found: list[tuple[int, int, Decimal | None]] = []
+        for ids in chunked(unit_ids, ID_CHUNK):
+            result = await self.session.execute(
+                select(staged.unit_id, staged.criterion_id, staged.final_score).where(
+                    staged.unit_id.in_(ids), staged.repeated.is_(False)
+                )
+            )
+            found.extend((unit_id, criterion_id, final) for unit_id, criterion_id, final in result)
+        return found
+
     async def unit_totals(self) -> Sequence[UnitTotals]:
         """The staged rows against `leaf_score`, per unit (O(units) rows back)."""
         differs = _differs()

@@ -76,6 +76,31 @@ class ImportMismatchRead(ApiModel):
     computed: IndexOut
 
 
+class ImportFigureMismatchRead(ApiModel):
+    """A total, index or rank that a group sheet computes, where it differs from the service's
+    figure for the unit's scores in the file (the sheet's figures are never stored)."""
+
+    model_config = with_examples(
+        {
+            "sheet": "department",
+            "row": 7,
+            "column": "index",
+            "unit_code": "DEMO-DEP-HEALTH",
+            "in_file": "83.6",
+            "computed": "83.58",
+        }
+    )
+
+    sheet: str
+    row: int
+    column: Literal["total", "index", "rank"]
+    unit_code: str
+    in_file: str = Field(description="The cell as the sheet computed it.")
+    computed: str = Field(
+        description="The service's figure: total and index as decimal strings, rank an integer."
+    )
+
+
 class ImportReportRead(ApiModel):
     model_config = with_examples(
         {
@@ -102,6 +127,7 @@ class ImportReportRead(ApiModel):
             "problems": [],
             "revision": 1,
             "mismatches": [],
+            "figure_mismatches": [],
         }
     )
 
@@ -123,6 +149,12 @@ class ImportReportRead(ApiModel):
     problems: list[ProblemItem] = Field(default_factory=list)
     revision: int = Field(description="The year's published revision after the import (0: draft).")
     mismatches: list[ImportMismatchRead] = Field(default_factory=list)
+    figure_mismatches: list[ImportFigureMismatchRead] = Field(
+        default_factory=list,
+        description="Scores: totals, indices and ranks computed by the file's group sheets that "
+        "differ from the service's, rounded half-up to two decimals as published (a rank only "
+        "where the file scores every unit of the group).",
+    )
 
 
 class ImportRecordRead(ApiModel):

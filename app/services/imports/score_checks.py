@@ -14,6 +14,7 @@ from app.services.imports.diff import change_text
 from app.services.imports.parsing.cells import NOTE_MAX_CHARS, Cell, RawScore, parse_score
 from app.services.imports.parsing.problems import BadCell, ProblemLog
 from app.services.imports.score_lookups import KnownUnit, Leaf, ScoreLookups
+from app.services.imports.unit_names import Unresolved
 
 # Distinct score texts remembered while checking; real files repeat a few hundred values.
 PARSED_CACHE_LIMIT = 100_000
@@ -64,13 +65,15 @@ class ScoreChecker:
         self.repeats = 0
         self.zero_filled = 0
         self.unit_ids: list[int] = []  # units with scores to store, known at the end
-        self._units, self._group_ids = lookups.units, lookups.group_ids
+        self._units = lookups.units
         self._seen: dict[int, bytearray] = {}
         self._first: dict[int, FirstRow] = {}
         self._sheet_ids: dict[str, int] = {}
         self._reported: set[tuple[str, str]] = set()
         self._last_row: dict[str, tuple[str, int]] = {}  # a problem reported once per sheet row
         self._parsed: dict[str, Score] = {}
+        self._named: dict[tuple[str | None, str], str | Unresolved] = {}
+        self._sheet_groups: dict[str, int | None] = {}
 
     def chunks(self, rows: Iterable[RawScore], *, size: int) -> Iterator[list[StagedRow]]:
         """The checked rows in file order, then the zero-filled leaves, `size` at a time."""
@@ -98,16 +101,22 @@ class ScoreChecker:
         """The row as it is staged (`seq`: its place in the file), or its problems; none when
         they were reported once already or its (unit, leaf) was rejected on an earlier row."""
         # Unpacked once: this runs for every row of files of millions.
-        sheet, number, unit_code, code, self_cell, final_cell, note, sheet_group = row
+        sheet, number, unit_code, code, self_cell, final_cell, note, sheet_group, name = row
+        if name is not None:
+            named = self.unit_code_of(sheet_group, name)
+            if isinstance(named, Unresolved):
+                loc: list[str | int] = [sheet, number, "unit_name"]
+                return self._once_per_row("unit name", row, loc, named.msg)
+            unit_code = named
         wide = sheet_group is not None
         unit = self._units.get(unit_code)
         if (
             unit is None
             or not unit.active
             or unit.leaves is None
-            or (sheet_group is not None and self._group_ids.get(sheet_group) != unit.group_id)
+            or (sheet_group is not None and self._sheet_group_id(sheet_group) != unit.group_id)
         ):
-            return self._unit_problems(row, unit)
+            return self._unit_problems(row, unit, unit_code)
         seen = self._seen.get(unit.id)
         if seen is None:
             seen = self._first_seen(row, unit)
@@ -149,23 +158,38 @@ class ScoreChecker:
             state != UNSEEN,
         )
 
-    def _unit_problems(self, row: RawScore, unit: KnownUnit | None) -> list[Problem]:
+    def unit_code_of(self, sheet_group: str | None, name: str) -> "str | Unresolved":
+        """The code of the unit a group sheet names (`UnitNames.resolve`), remembered."""
+        key = (sheet_group, name)
+        found = self._named.get(key)
+        if found is None:
+            group_id = self._sheet_group_id(sheet_group) if sheet_group is not None else None
+            found = self.lookups.unit_names.resolve(name, group_id=group_id)
+            if len(self._named) < REPORTED_LIMIT:
+                self._named[key] = found
+        return found
+
+    def _sheet_group_id(self, sheet_group: str) -> int | None:
+        if sheet_group not in self._sheet_groups:
+            self._sheet_groups[sheet_group] = self.lookups.sheet_group_id(sheet_group)
+        return self._sheet_groups[sheet_group]
+
+    def _unit_problems(self, row: RawScore, unit: KnownUnit | None, code: str) -> list[Problem]:
         """Why the row's unit cannot be scored on its sheet, reported once per unit or sheet
         (a group sheet's row: once per row)."""
-        code = row.unit_code
         loc: list[str | int] = [row.sheet, row.row_number, "unit_code"]
         if unit is None:
             if not code:
                 return self._once_per_row("empty", row, loc, "unit_code is empty")
             return self._once(("unit", code), loc, f"unknown unit {code!r}")
         if row.sheet_group is not None:
-            sheet_group_id = self._group_ids.get(row.sheet_group)
+            sheet_group_id = self._sheet_group_id(row.sheet_group)
             if sheet_group_id is None:
                 return self._once(
                     ("sheet", row.sheet),
                     [row.sheet, 1],
-                    f"sheet {row.sheet!r} is not named after a unit group (nor `long`, `about`, "
-                    "`criteria`)",
+                    f"sheet {row.sheet!r} is not named after a unit group, by its code or its "
+                    "name (nor `long`, `about`, `criteria`)",
                 )
             if sheet_group_id != unit.group_id:
                 return self._once_per_row(

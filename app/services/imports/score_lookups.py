@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from app.core.text import fold
 from app.models import OrgUnit
 from app.repositories.imports import CriterionRow
-from app.services.registry.criteria_tree import code_key, parent_code
+from app.services.imports.unit_names import UnitNames
+from app.services.registry.criteria_tree import SCORED_METHODS, code_key, parent_code
 from app.services.registry.scores import active_in_year
 
 
@@ -40,14 +42,18 @@ class ScoreLookups:
     # Per group, its leaves (code, criterion id) in tree order.
     leaf_order: dict[int, list[tuple[str, int]]]
     criteria_set_ids: list[int]
+    # Sheets are named after a group's code or (folded) name.
+    sheet_groups: dict[str, int]
+    unit_names: UnitNames
+    group_leaves: dict[int, dict[str, Leaf]]
 
     @classmethod
     def build(
         cls,
         *,
         year: int,
-        units: Iterable[OrgUnit],
-        groups: Iterable[tuple[int, str]],
+        units: Sequence[OrgUnit],
+        groups: Iterable[tuple[int, str, str, str]],
         criteria: Sequence[CriterionRow],
     ) -> "ScoreLookups":
         inner_codes: dict[int, set[str]] = {}
@@ -70,14 +76,41 @@ class ScoreLookups:
                 )
                 for unit in units
             },
-            group_ids={code: group_id for group_id, code in groups},
+            group_ids={code: group_id for group_id, code, *_ in groups},
             inner={group_id: frozenset(codes) for group_id, codes in inner_codes.items()},
             leaf_order={
                 group_id: [(code, leaf.criterion_id) for code, leaf in group_leaves.items()]
                 for group_id, group_leaves in leaves.items()
             },
             criteria_set_ids=sorted(set_ids.values()),
+            sheet_groups={
+                key: group_id
+                for group_id, code, *names in groups
+                for key in (code, *(fold(name) for name in names))
+            },
+            unit_names=UnitNames(units, year=year),
+            group_leaves=leaves,
         )
+
+    def sheet_group_id(self, sheet_group: str) -> int | None:
+        """The group a sheet is named after: by its code, or by its name in either language."""
+        found = self.group_ids.get(sheet_group)
+        return found if found is not None else self.sheet_groups.get(fold(sheet_group))
+
+    def leaf_maxima(self, sheet_group: str) -> dict[str, Decimal] | None:
+        """The maxima of the leaves of the group a sheet is named after (None: no such group
+        or no criteria set); a penalty's maximum is its cap."""
+        group_id = self.sheet_group_id(sheet_group)
+        leaves = self.group_leaves.get(group_id) if group_id is not None else None
+        return None if leaves is None else {code: leaf.maximum for code, leaf in leaves.items()}
+
+    def scored_maximum(self, group_id: int) -> Decimal | None:
+        """The index denominator of a group's set: the maxima of its scored leaves."""
+        leaves = self.group_leaves.get(group_id)
+        if not leaves:
+            return None
+        scored = [leaf.maximum for leaf in leaves.values() if leaf.method in SCORED_METHODS]
+        return sum(scored, Decimal(0))
 
     def unit_codes(self) -> dict[int, str]:
         return {unit.id: code for code, unit in self.units.items()}

@@ -14,9 +14,10 @@ from app.repositories.score_staging import (
     StagedRow,
     StoredTotals,
 )
-from app.schemas.imports import ImportReportRead, MissingLeaves
+from app.schemas.imports import ImportFigureMismatchRead, ImportReportRead, MissingLeaves
+from app.services.imports import figures as sheet_figures
 from app.services.imports.diff import CHANGE_LIMIT, Diff
-from app.services.imports.parsing import read_scores
+from app.services.imports.parsing import WideSheetChecks, read_scores
 from app.services.imports.parsing.files import FileFormat, Progress
 from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import ProblemLog
@@ -54,34 +55,53 @@ class ScoreImport:
         options = attempt.options
         assessment_year = await self.attempts.lock_year(attempt)
         problems = ProblemLog()
+        lookups = await self.lookups(attempt.year)
+        checks = WideSheetChecks(maxima=lookups.leaf_maxima)
         checked = await self.stage(
             file,
             attempt.file_format,
-            await self.lookups(attempt.year),
+            lookups,
             missing_leaves=options.missing_leaves or "error",
             problems=problems,
             progress=progress,
+            checks=checks,
         )
         attempt.counts.update(rows=checked.rows_read, units=len(checked.unit_ids))
         if problems:
             raise attempt.rejected(problems)
         diff, changed_units = await self.diff(checked)
         attempt.counts.update(diff.counts, zero_filled=checked.zero_filled)
+        mismatches = await self.figure_mismatches(checked, checks)
         if diff.is_empty or options.dry_run:
             await self.discard()
-            return await self.attempts.finish(attempt, assessment_year, diff)
-        await PublicationService(self.session, years=self.attempts.years).prepare_write(
-            assessment_year, correction_reason=options.correction_reason, actor=attempt.actor
-        )
-        await self.apply(checked, changed_units)
-        await self.discard()
-        return await self.attempts.apply(attempt, assessment_year, diff, entity="scores")
+            report = await self.attempts.finish(attempt, assessment_year, diff)
+        else:
+            await PublicationService(self.session, years=self.attempts.years).prepare_write(
+                assessment_year, correction_reason=options.correction_reason, actor=attempt.actor
+            )
+            await self.apply(checked, changed_units)
+            await self.discard()
+            report = await self.attempts.apply(attempt, assessment_year, diff, entity="scores")
+        return report.model_copy(update={"figure_mismatches": mismatches})
+
+    async def figure_mismatches(
+        self, checker: ScoreChecker, checks: WideSheetChecks
+    ) -> list[ImportFigureMismatchRead]:
+        """The group sheets' totals, indices and ranks that differ from the service's figures
+        for the scores staged (`figures.FigureCheck`)."""
+        if not checks.figures:
+            return []
+        units = sheet_figures.figure_units(checker, checks.figures)
+        finals = await self.staging.staged_finals(unit_ids=checker.unit_ids)
+        totals = sheet_figures.unit_totals(finals, sheet_figures.penalty_leaves(checker))
+        check = sheet_figures.FigureCheck(checker, totals)
+        return check.mismatches(checks.figures, units, checker.lookups.unit_codes())
 
     async def lookups(self, year: int) -> ScoreLookups:
         return ScoreLookups.build(
             year=year,
             units=await self.imports.list_units(),
-            groups=await self.imports.list_groups(),
+            groups=await self.imports.group_names(),
             criteria=await self.imports.criteria_of_year(year),
         )
 
@@ -95,6 +115,7 @@ class ScoreImport:
         problems: ProblemLog,
         progress: Progress | None,
         chunk_rows: int | None = None,
+        checks: WideSheetChecks | None = None,
     ) -> ScoreChecker:
         """Check every row, staging the good ones a chunk at a time; `problems` gets them all.
 
@@ -103,7 +124,12 @@ class ScoreImport:
         """
         checker = ScoreChecker(lookups, missing_leaves=missing_leaves, problems=problems)
         rows = read_scores(
-            source_file, file_format, problems=problems, progress=progress, limits=self.limits
+            source_file,
+            file_format,
+            problems=problems,
+            progress=progress,
+            limits=self.limits,
+            checks=checks,
         )
         chunks = checker.chunks(rows, size=chunk_rows or STAGE_ROWS)
         await self.staging.create()

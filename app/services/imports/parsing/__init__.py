@@ -16,9 +16,17 @@ from app.services.imports.parsing.json import read_scores_json
 from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import ProblemLog
 from app.services.imports.parsing.tables import read_criteria, read_published
+from app.services.imports.parsing.wide_sheet import WideSheetChecks
 from app.services.imports.parsing.xlsx import read_scores_xlsx
 
-__all__ = ["FileFormat", "ReadLimits", "read_criteria", "read_published", "read_scores"]
+__all__ = [
+    "FileFormat",
+    "ReadLimits",
+    "WideSheetChecks",
+    "read_criteria",
+    "read_published",
+    "read_scores",
+]
 
 
 def read_scores(
@@ -28,14 +36,18 @@ def read_scores(
     problems: ProblemLog,
     progress: Progress | None,
     limits: ReadLimits = DEFAULT_LIMITS,
+    checks: WideSheetChecks | None = None,
 ) -> Iterator[RawScore]:
     """The raw score rows of a CSV, XLSX or JSON file, streamed in file order; a file without
-    any is a problem (an import that would change nothing by mistake)."""
+    any is a problem (an import that would change nothing by mistake). `checks` serve the
+    group sheets of a workbook."""
     if file_format is FileFormat.CSV:
         rows = read_scores_csv(binary, problems=problems, progress=progress)
         return _not_empty(rows, problems, [csv.SHEET, 2], "no rows of scores under the header")
     if file_format is FileFormat.XLSX:
-        rows = read_scores_xlsx(binary, problems=problems, progress=progress, limits=limits)
+        rows = read_scores_xlsx(
+            binary, problems=problems, progress=progress, limits=limits, checks=checks
+        )
         return _not_empty(rows, problems, [archive.SHEET], "no sheet holds rows of scores")
     rows = read_scores_json(binary, problems=problems, progress=progress, limits=limits)
     return _not_empty(rows, problems, [json.SHEET], "the list of scores is empty")

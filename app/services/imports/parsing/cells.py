@@ -32,6 +32,8 @@ class RawScore(NamedTuple):
     note: str | None
     # The group a wide sheet is named after; None for a row of the long layout.
     sheet_group: str | None
+    # A group sheet's unit given by its name only (unit_code is then empty).
+    unit_name: str | None = None
 
 
 def parse_score(cell: Cell) -> Decimal | BadCell | None:

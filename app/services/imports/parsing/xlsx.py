@@ -17,16 +17,18 @@ from app.services.imports.parsing.cells import (
     cell_at,
     cell_text,
     column_positions,
-    header_key,
     is_blank,
     note_text,
 )
 from app.services.imports.parsing.files import Progress
 from app.services.imports.parsing.limits import DEFAULT_LIMITS, ReadLimits
 from app.services.imports.parsing.problems import ProblemLog
+from app.services.imports.parsing.sheet_header import label_key
+from app.services.imports.parsing.wide_sheet import WideSheetChecks, wide_sheet
 
-# Sheets the exporter writes next to the score sheets; an import skips them.
-IGNORED_SHEETS = frozenset({"about", "criteria"})
+# Sheets the exporter and the template write next to the score sheets (as `label_key` folds
+# their titles); an import skips them.
+IGNORED_SHEETS = frozenset({"about", "criteria", "huong dan", "instructions"})
 LONG_SHEET = "long"
 # What openpyxl raises on a damaged or hostile workbook, while opening it or reading its rows:
 # broken XML, cells it cannot convert, parts zipfile cannot unpack.
@@ -158,22 +160,24 @@ def read_scores_xlsx(
     problems: ProblemLog,
     progress: Progress | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
+    checks: WideSheetChecks | None = None,
 ) -> Iterator[RawScore]:
     """Score sheets of a workbook: per group a wide sheet and/or one `long` sheet.
 
-    A wide sheet is named by the group code; its first row is `unit_code` and then leaf codes,
-    and each row holds one unit's final scores (an empty cell: no score for that leaf). The
-    `long` sheet has the CSV columns. Sheets `about` and `criteria` are skipped.
+    A wide sheet is named after its group; each row below its header (`wide_sheet`) holds one
+    unit's final scores (an empty cell: no score for that leaf). The `long` sheet has the CSV
+    columns. Sheets `about`, `criteria` and the instructions (`Hướng dẫn`) are skipped.
     """
+    wide_checks = checks or WideSheetChecks()
     for title, rows in xlsx_sheets(binary, problems=problems, progress=progress, limits=limits):
         name = title.strip()
-        if name.lower() in IGNORED_SHEETS:
+        if label_key(name) in IGNORED_SHEETS:
             continue
         try:
             if name.lower() == LONG_SHEET:
                 yield from _long_sheet(title, rows, problems)
             else:
-                yield from _wide_sheet(title, name, rows, problems)
+                yield from wide_sheet(title, name, rows, problems, wide_checks)
         except SheetRefused:
             continue
 
@@ -203,31 +207,3 @@ def _long_sheet(
             note_text(cell_at(cells, note_at)) if note_at is not None else None,
             None,
         )
-
-
-def _wide_sheet(
-    title: str, group: str, rows: Iterator[tuple[Cell, ...]], problems: ProblemLog
-) -> Iterator[RawScore]:
-    header = next(rows, ())
-    if not header or header_key(header[0]) != "unit_code":
-        problems.add(
-            [title, 1],
-            f"sheet {title!r} should start with a `unit_code` column followed by leaf codes "
-            "(or be named `long`, `about` or `criteria`)",
-        )
-        return
-    codes = [(position, cell_text(cell)) for position, cell in enumerate(header) if position]
-    codes = [(position, code) for position, code in codes if code]
-    for number, cells in enumerate(rows, start=2):
-        unit_code = cell_text(cell_at(cells, 0))
-        scored = [
-            (code, value)
-            for position, code in codes
-            if not is_blank(value := cell_at(cells, position))
-        ]
-        if not scored:
-            if unit_code:
-                problems.add([title, number, "unit_code"], f"unit {unit_code!r} has no scores")
-            continue
-        for code, value in scored:
-            yield RawScore(title, number, unit_code, code, None, value, None, group)

@@ -14,6 +14,7 @@ from app.services.imports.parsing.csv import read_scores_csv
 from app.services.imports.parsing.files import FileFormat, UnsupportedMediaType, detect_format
 from app.services.imports.parsing.json import read_scores_json
 from app.services.imports.parsing.problems import BadCell, ProblemLog
+from app.services.imports.parsing.wide_sheet import WideSheetChecks
 from app.services.imports.parsing.xlsx import read_scores_xlsx
 
 
@@ -204,6 +205,54 @@ class TestXlsx:
         assert list(read_scores_xlsx(io.BytesIO(content), problems=problems)) == []
         assert problems.items[0].loc == ["department", 1]
 
+    def test_an_officials_sheet_under_title_rows_with_names_maxima_and_figures(self) -> None:
+        content = workbook_bytes(
+            {
+                "Sở, ban, ngành": [
+                    ["UBND TỈNH LÂM ĐỒNG"],
+                    ["BẢNG TỔNG HỢP ĐIỂM CHỈ SỐ CCHC NĂM 2024"],
+                    ["STT", "Tên đơn vị", "Kế hoạch", "Báo cáo", "Tổng điểm", "Chỉ số", "Hạng"],
+                    [None, None, "1.1", 1.2],
+                    [None, "Điểm tối đa", 1.5, "3"],
+                    [None, "Phương pháp", "appraisal", "indicator"],
+                    [1, "Sở Y tế", "1,25", 2, 3.25, 81.25, 1],
+                    [2, "Sở Nội vụ", 1, None],
+                    [],
+                    [None, "Người lập biểu"],
+                ]
+            }
+        )
+        problems = ProblemLog()
+        checks = WideSheetChecks(maxima=lambda group: {"1.1": Decimal("1.5"), "1.2": Decimal(2)})
+        rows = list(read_scores_xlsx(io.BytesIO(content), problems=problems, checks=checks))
+        assert [(p.loc, p.msg) for p in problems.items] == [
+            (
+                ["Sở, ban, ngành", 5, "1.2"],
+                "the sheet gives '1.2' a maximum of 3; its maximum in the year's criteria set is 2",
+            )
+        ]
+        assert [(r.row_number, r.unit_code, r.unit_name, r.criterion_code) for r in rows] == [
+            (7, "", "Sở Y tế", "1.1"),
+            (7, "", "Sở Y tế", "1.2"),
+            (8, "", "Sở Nội vụ", "1.1"),
+        ]
+        assert scores(rows)[0][3] == Decimal("1.25")
+        [figure] = checks.figures
+        assert (figure.row_number, figure.unit_name) == (7, "Sở Y tế")
+        assert [(role.value, cell) for role, cell in figure.cells] == [
+            ("total", 3.25),
+            ("index", 81.25),
+            ("rank", 1),
+        ]
+
+    def test_an_unknown_column_beside_the_codes_is_a_problem(self) -> None:
+        content = workbook_bytes(
+            {"department": [["unit_code", "1.1", "Xếp loại"], ["U1", 1, "Tốt"]]}
+        )
+        problems = ProblemLog()
+        assert len(list(read_scores_xlsx(io.BytesIO(content), problems=problems))) == 1
+        assert problems.items[0].loc == ["department", 1, "Xếp loại"]
+
     def test_a_unit_row_without_scores_is_a_problem(self) -> None:
         content = workbook_bytes({"department": [["unit_code", "1.1"], ["U1", None]]})
         problems = ProblemLog()
@@ -261,9 +310,9 @@ class TestJson:
         rows, problems = json_rows(document.encode(), monkeypatch)
         assert not problems
         assert rows == [
-            ("json", 1, "U1", "1.1", Decimal("1.5"), "1,25", "ghi chú", None),
-            ("json", 2, "U1", "1.2", None, 2, None, None),
-            ("json", 3, "U2", "1.1", None, Decimal("0.1"), None, None),
+            ("json", 1, "U1", "1.1", Decimal("1.5"), "1,25", "ghi chú", None, None),
+            ("json", 2, "U1", "1.2", None, 2, None, None, None),
+            ("json", 3, "U2", "1.1", None, Decimal("0.1"), None, None, None),
         ]
 
     def test_numbers_are_exact_decimals_and_whole_numbers_stay_int(self) -> None:
