@@ -43,6 +43,8 @@ class ServiceError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors)
+        # RFC 9457 extension members a kind of error adds to its document.
+        self.extensions: dict[str, Any] = {}
 
 
 class NotFound(ServiceError):
@@ -76,6 +78,7 @@ def problem_response(
     slug: str,
     errors: Sequence[Problem] = (),
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + slug,
@@ -85,13 +88,19 @@ def problem_response(
     }
     if errors:
         body["errors"] = [error.as_dict() for error in errors]
+    body.update(extensions or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     return problem_response(
-        status=exc.status, title=exc.title, detail=exc.detail, slug=exc.slug, errors=exc.errors
+        status=exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        slug=exc.slug,
+        errors=exc.errors,
+        extensions=exc.extensions,
     )
 
 

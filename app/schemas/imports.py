@@ -128,6 +128,10 @@ class ImportReportRead(ApiModel):
             "revision": 1,
             "mismatches": [],
             "figure_mismatches": [],
+            "summary_vi": "Chạy thử tệp scores-2023.csv: 1 đơn vị; 0 thêm, 1 sửa, 0 xoá, 41 giữ; "
+            "chưa ghi gì.",
+            "summary_en": "Dry run of scores-2023.csv: 1 unit(s); 0 added, 1 changed, 0 removed, "
+            "41 unchanged; nothing written.",
         }
     )
 
@@ -155,6 +159,8 @@ class ImportReportRead(ApiModel):
         "differ from the service's, rounded half-up to two decimals as published (a rank only "
         "where the file scores every unit of the group).",
     )
+    summary_vi: str = Field(description="What the import did, in one line of Vietnamese.")
+    summary_en: str = Field(description="The same line in English.")
 
 
 class ImportRecordRead(ApiModel):

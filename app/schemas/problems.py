@@ -55,3 +55,9 @@ class ProblemRead(BaseModel):
         default_factory=list,
         description="Every problem with the input, where there are several; absent otherwise.",
     )
+    # Absent, never null, on every problem but a refused import.
+    summary_vi: str = Field(
+        default="",
+        description="A refused import: what was refused and its first problem, in Vietnamese.",
+    )
+    summary_en: str = Field(default="", description="A refused import: the same in English.")

@@ -10,12 +10,19 @@ from app.core.errors import InvalidInput
 from app.models import AssessmentYear, ImportRecord
 from app.repositories.publication import PublicationRepository
 from app.repositories.revision import RevisionRepository
-from app.schemas.imports import ImportMismatchRead, ImportOptions, ImportOutcome, ImportReportRead
+from app.schemas.imports import (
+    ImportFigureMismatchRead,
+    ImportMismatchRead,
+    ImportOptions,
+    ImportOutcome,
+    ImportReportRead,
+)
 from app.services.access.viewer import EDITORIAL
 from app.services.audit.trail import AuditService
 from app.services.imports.diff import Diff
 from app.services.imports.parsing.files import FileFormat
 from app.services.imports.parsing.problems import ProblemLog
+from app.services.imports.summaries import rejection_summaries, report_summaries
 from app.services.publication.service import guard_write
 from app.services.publication.years import YearService
 
@@ -24,11 +31,13 @@ class ImportRejected(InvalidInput):
     title = "Import rejected"
     slug = "import-rejected"
 
-    def __init__(self, detail: str, *, problems: ProblemLog) -> None:
+    def __init__(self, detail: str, *, problems: ProblemLog, file_name: str) -> None:
         if problems.omitted:
             detail += f" The first {len(problems.items)} are listed; {problems.omitted} more."
         super().__init__(detail, errors=problems.items)
         self.problem_total = problems.total
+        vi, en = rejection_summaries(file_name, problems.total, problems.items)
+        self.extensions = {"summary_vi": vi, "summary_en": en}
 
 
 @dataclass
@@ -49,6 +58,7 @@ class Attempt:
         return ImportRejected(
             f"{problems.total} problem(s) in {self.file_name}; nothing was imported.",
             problems=problems,
+            file_name=self.file_name,
         )
 
 
@@ -82,6 +92,7 @@ class ImportRecords:
         *,
         entity: str | None,
         mismatches: Sequence[ImportMismatchRead] = (),
+        figure_mismatches: Sequence[ImportFigureMismatchRead] = (),
     ) -> ImportReportRead:
         """Audit (unless the write audited itself), bump the data revision, record, commit."""
         if entity is not None:
@@ -96,7 +107,12 @@ class ImportRecords:
             )
         await RevisionRepository(self.session).bump()
         return await self.finish(
-            attempt, assessment_year, diff, mismatches=mismatches, applied=True
+            attempt,
+            assessment_year,
+            diff,
+            mismatches=mismatches,
+            figure_mismatches=figure_mismatches,
+            applied=True,
         )
 
     async def finish(
@@ -106,6 +122,7 @@ class ImportRecords:
         diff: Diff,
         *,
         mismatches: Sequence[ImportMismatchRead] = (),
+        figure_mismatches: Sequence[ImportFigureMismatchRead] = (),
         applied: bool = False,
     ) -> ImportReportRead:
         """Record the attempt, commit, and report it."""
@@ -118,6 +135,13 @@ class ImportRecords:
         # Read before the commit, which may expire the record (expire_on_commit sessions).
         record_id, file_name = record.id, record.file_name
         await self.session.commit()
+        summary_vi, summary_en = report_summaries(
+            file_name=file_name,
+            outcome=outcome,
+            counts=attempt.counts,
+            figure_mismatches=len(figure_mismatches),
+            published_mismatches=len(mismatches),
+        )
         return ImportReportRead(
             id=record_id,
             year=attempt.year,
@@ -133,6 +157,9 @@ class ImportRecords:
             changes_omitted=diff.change_total - len(diff.changes),
             revision=attempt.revision,
             mismatches=list(mismatches),
+            figure_mismatches=list(figure_mismatches),
+            summary_vi=summary_vi,
+            summary_en=summary_en,
         )
 
     async def record(

@@ -74,15 +74,17 @@ class ScoreImport:
         mismatches = await self.figure_mismatches(checked, checks)
         if diff.is_empty or options.dry_run:
             await self.discard()
-            report = await self.attempts.finish(attempt, assessment_year, diff)
-        else:
-            await PublicationService(self.session, years=self.attempts.years).prepare_write(
-                assessment_year, correction_reason=options.correction_reason, actor=attempt.actor
+            return await self.attempts.finish(
+                attempt, assessment_year, diff, figure_mismatches=mismatches
             )
-            await self.apply(checked, changed_units)
-            await self.discard()
-            report = await self.attempts.apply(attempt, assessment_year, diff, entity="scores")
-        return report.model_copy(update={"figure_mismatches": mismatches})
+        await PublicationService(self.session, years=self.attempts.years).prepare_write(
+            assessment_year, correction_reason=options.correction_reason, actor=attempt.actor
+        )
+        await self.apply(checked, changed_units)
+        await self.discard()
+        return await self.attempts.apply(
+            attempt, assessment_year, diff, entity="scores", figure_mismatches=mismatches
+        )
 
     async def figure_mismatches(
         self, checker: ScoreChecker, checks: WideSheetChecks
