@@ -55,6 +55,9 @@ class ImportSettings(BaseModel):
     # Digits in a row of a JSON number. ijson's C parser crashes the process on an integer of
     # more than 4,300 digits, so the limit cannot be raised that far.
     max_number_digits: int = Field(default=100, ge=1, le=4000)
+    # A refused XLSX import comes back annotated (?format=xlsx) up to this size; openpyxl holds
+    # such a workbook whole, so a larger one is answered with problem+json only.
+    max_annotated_bytes: int = Field(default=5 * 1024 * 1024, ge=0)
 
 
 class AuthSettings(BaseModel):

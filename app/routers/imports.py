@@ -2,16 +2,17 @@
 
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.core.errors import InvalidInput, Problem
 from app.dependencies import EditorDep, ImportServiceDep, SettingsDep, YearPath
-from app.routers.responses import AUTH, CONFLICT, INVALID, NOT_FOUND, Responses, problem
+from app.routers.export_format import XLSX_MEDIA_TYPE
+from app.routers.responses import AUTH, CONFLICT, NOT_FOUND, Responses, problem
 from app.schemas.base import Code
 from app.schemas.imports import (
     ImportKind,
@@ -22,6 +23,7 @@ from app.schemas.imports import (
 )
 from app.services.access.principal import Role, check_role
 from app.services.imports.parsing.files import PayloadTooLarge, UnsupportedMediaType
+from app.services.imports.records import ImportRejected
 from app.services.imports.service import ImportSource
 
 router = APIRouter(prefix="/years/{year}/imports", tags=["imports"])
@@ -40,6 +42,29 @@ UPLOAD_RESPONSES: Responses = {
     413: problem("The file is larger than the configured limit (checked while it streams in)."),
     415: problem("The file is not CSV, XLSX or JSON, or not a format this kind reads."),
 }
+REFUSED: Responses = {
+    422: {
+        **problem(
+            "The file or the options are not valid; `errors` lists every problem, "
+            "`summary_vi`/`summary_en` say it in a line. With ?format=xlsx a refused XLSX file "
+            "comes back as that workbook with each problem cell filled and commented and a "
+            "sheet listing them all (up to APP_IMPORTS__MAX_ANNOTATED_BYTES)."
+        ),
+        "content": {
+            "application/problem+json": {},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+FormatQuery = Annotated[
+    Literal["json", "xlsx"],
+    Query(
+        alias="format",
+        description="`xlsx`: a refused XLSX import answers with the workbook annotated; the "
+        "report of an accepted one is JSON either way.",
+    ),
+]
+
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -171,12 +196,18 @@ ImportUploadDep = Annotated[ImportUpload, Depends(read_import_upload)]
     "",
     summary="Import a year's scores, criteria or published results from a file (all or nothing)",
     status_code=200,
-    responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID, **UPLOAD_RESPONSES},
+    response_model=ImportReportRead,
+    responses={**AUTH, **NOT_FOUND, **CONFLICT, **REFUSED, **UPLOAD_RESPONSES},
     openapi_extra=UPLOAD_BODY,
 )
 async def create_import(
-    year: YearPath, caller: EditorDep, upload: ImportUploadDep, service: ImportServiceDep
-) -> ImportReportRead:
+    year: YearPath,
+    caller: EditorDep,
+    upload: ImportUploadDep,
+    service: ImportServiceDep,
+    settings: SettingsDep,
+    response_format: FormatQuery = "json",
+) -> ImportReportRead | Response:
     """Scores (CSV, XLSX or JSON) set every leaf score of each unit in the file; criteria (XLSX
     or JSON) replace a group's tree and bands; published results (CSV or JSON) are stored per
     unit as published. Every problem is listed at once as [sheet, row, column] and nothing is
@@ -184,8 +215,24 @@ async def create_import(
     check_role(caller, KIND_ROLES[upload.options.kind])
     if upload.options.correction_reason:
         check_role(caller, Role.PUBLISHER)
-    return await service.import_file(
-        year=year, source=upload.source, options=upload.options, actor=caller.actor
+    try:
+        return await service.import_file(
+            year=year, source=upload.source, options=upload.options, actor=caller.actor
+        )
+    except ImportRejected as rejection:
+        if response_format != "xlsx":
+            raise
+        max_bytes = settings.imports.max_annotated_bytes
+        annotated = await service.annotated(upload.source, rejection, max_bytes=max_bytes)
+        if annotated is None:
+            raise
+    stem = upload.source.file_name.rsplit(".", 1)[0] or "import"
+    name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in stem)
+    return Response(
+        annotated,
+        status_code=422,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}-problems.xlsx"'},
     )
 
 

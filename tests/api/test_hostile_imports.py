@@ -259,3 +259,27 @@ class TestXlsx:
             update={"imports": ImportSettings(**limit)}
         )
         await assert_located(client, padded_long_sheet_of_b(), loc, message, **XLSX)
+
+
+class TestAnnotatedRefusals:
+    """?format=xlsx hands a refused workbook back annotated, which means opening it whole: a
+    hostile one is refused by the same checks first and answered with problem+json."""
+
+    @pytest.mark.parametrize("hostility", ["zip bomb", "entity expansion"])
+    async def test_a_hostile_workbook_is_never_opened_whole(
+        self, client: AsyncClient, year: int, hostility: str
+    ) -> None:
+        if hostility == "zip bomb":
+            content = hostile.zip_bomb_xlsx(2 << 30)
+        else:
+            strings = hostile.shared_strings_with_doctype(hostile.billion_laughs(), "&lol9;")
+            content = hostile.with_shared_strings(long_sheet_of_b(), strings)
+        started = time.perf_counter()
+        response = await client.post(
+            f"/api/v1/years/{YEAR}/imports",
+            params={"format": "xlsx"},
+            files={"file": ("scores.xlsx", content, "")},
+        )
+        assert time.perf_counter() - started < 10
+        body = assert_problem(response, 422)
+        assert error_locs(body)[0][0] == "xlsx"

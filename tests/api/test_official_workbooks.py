@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.builders import assert_problem, create_draft_year, create_group, create_unit
 from tests.builders import put_small_tree as put_tree
@@ -65,12 +65,22 @@ def official_workbook(units: list[list[Any]], *, maxima: list[Any] = MAXIMA) -> 
     return resave(buffer.getvalue(), name="official.xlsx")
 
 
-async def post(client: AsyncClient, content: bytes, **fields: Any) -> Response:
+async def post(
+    client: AsyncClient, content: bytes, params: dict[str, str] | None = None, **fields: Any
+) -> Response:
     return await client.post(
         f"/api/v1/years/{YEAR}/imports",
+        params=params,
         files={"file": ("official.xlsx", content, XLSX)},
         data={key: str(value).lower() for key, value in fields.items()},
     )
+
+
+def refused_workbook() -> bytes:
+    """A wrong maximum (1.2), an unknown unit name (row 9) and a text score (row 10, 2.1)."""
+    unknown = ["Văn phòng Thử Nghiệm C", [1, 2, 4, 0, 0], 7]
+    text_score = [NAME_B, [1, 2, "khá", 0, 0], 3]
+    return official_workbook([UNIT_A, unknown, text_score], maxima=[1.5, 3, 6, 1, 2])
 
 
 async def finals(client: AsyncClient, unit: str) -> dict[str, str]:
@@ -95,6 +105,12 @@ class TestOfficialWorkbook:
         assert report["outcome"] == "applied"
         assert report["counts"]["units"] == 2
         assert report["figure_mismatches"] == []
+        assert report["summary_vi"] == (
+            "Đã nhập tệp official.xlsx: 2 đơn vị; 10 thêm, 0 sửa, 0 xoá, 0 giữ."
+        )
+        assert report["summary_en"] == (
+            "Imported official.xlsx: 2 unit(s); 10 added, 0 changed, 0 removed, 0 unchanged."
+        )
         assert await finals(client, "T-WB-A") == {
             "1.1": "1.25",
             "1.2": "2.50",
@@ -123,6 +139,10 @@ class TestOfficialWorkbook:
         assert response.status_code == 200, response.text
         report = response.json()
         assert report["outcome"] == "dry_run"
+        assert report["summary_en"] == (
+            "Dry run of official.xlsx: 2 unit(s); 10 added, 0 changed, 0 removed, 0 unchanged; "
+            "nothing written. 2 total(s), index(es) or rank(s) in the file differ."
+        )
         row = FIRST_UNIT_ROW + 1
         assert report["figure_mismatches"] == [
             {
@@ -146,10 +166,7 @@ class TestOfficialWorkbook:
     async def test_wrong_maximum_unknown_name_and_text_score_are_three_located_problems(
         self, client: AsyncClient, year: int
     ) -> None:
-        unknown = ["Văn phòng Thử Nghiệm C", [1, 2, 4, 0, 0], 7]
-        text_score = [NAME_B, [1, 2, "khá", 0, 0], 3]
-        content = official_workbook([UNIT_A, unknown, text_score], maxima=[1.5, 3, 6, 1, 2])
-        response = await post(client, content)
+        response = await post(client, refused_workbook())
         body = assert_problem(response, 422)
         assert [(e["loc"], e["msg"]) for e in body["errors"]] == [
             (
@@ -164,4 +181,57 @@ class TestOfficialWorkbook:
             ),
             ([SHEET, 10, "2.1"], "'khá' is not a number"),
         ]
+        assert body["summary_en"] == (
+            "official.xlsx was not imported: 3 problem(s), nothing written. First (sheet "
+            f"{SHEET}, row 7, column 1.2): the sheet gives '1.2' a maximum of 3; its maximum in "
+            "the year's criteria set is 2.5."
+        )
+        assert body["summary_vi"].startswith(
+            f"Không nhập tệp official.xlsx: 3 lỗi, chưa ghi gì. Lỗi đầu tiên (trang {SHEET}, "
+            "dòng 7, cột 1.2): "
+        )
         assert await finals(client, "T-WB-A") == {}
+
+
+class TestAnnotatedRefusal:
+    async def test_format_xlsx_returns_the_workbook_with_each_problem_cell_marked(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        response = await post(client, refused_workbook(), params={"format": "xlsx"})
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == XLSX
+        assert "official-problems.xlsx" in response.headers["content-disposition"]
+        book = load_workbook(io.BytesIO(response.content))
+        sheet = book[SHEET]
+        assert book.active.title == SHEET
+        marked = {
+            cell.coordinate: cell.comment.text
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.comment is not None
+        }
+        assert marked == {
+            "D7": "the sheet gives '1.2' a maximum of 3; its maximum in the year's criteria set "
+            "is 2.5",
+            "B9": "unknown unit name 'Văn phòng Thử Nghiệm C'; close: "
+            f"{NAME_A} (T-WB-A), {NAME_B} (T-WB-B)",
+            "E10": "'khá' is not a number",
+        }
+        assert {sheet[address].fill.fgColor.rgb for address in marked} == {"00FFC7CE"}
+        listed = list(book["Lỗi nhập - Problems"].iter_rows(min_row=5, values_only=True))
+        assert [(row[0], row[1], row[2], row[4]) for row in listed] == [
+            (SHEET, 7, "1.2", "D7"),
+            (SHEET, 9, "unit_name", "B9"),
+            (SHEET, 10, "2.1", "E10"),
+        ]
+        assert sheet["C8"].value == 1.25  # the file is otherwise as it came
+
+    async def test_a_csv_file_is_refused_with_problem_json_whatever_the_format(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        response = await client.post(
+            f"/api/v1/years/{YEAR}/imports",
+            params={"format": "xlsx"},
+            files={"file": ("s.csv", b"unit_code,criterion_code,self_score,final_score\n", "")},
+        )
+        assert_problem(response, 422)

@@ -24,6 +24,7 @@ from app.schemas.imports import (
     ImportReportRead,
 )
 from app.services.access.viewer import EDITORIAL
+from app.services.imports.annotate import annotated_workbook
 from app.services.imports.criteria import CriteriaImport
 from app.services.imports.parsing.files import (
     CHUNK_BYTES,
@@ -146,6 +147,28 @@ class ImportService:
         except BaseException:
             await self.session.rollback()
             raise
+
+    async def annotated(
+        self, source: ImportSource, rejection: ImportRejected, *, max_bytes: int
+    ) -> bytes | None:
+        """The refused workbook with each problem cell filled and commented, and a sheet
+        listing them all (`annotate.annotated_workbook`); None for another format, or a
+        workbook too large or too damaged to hold whole."""
+        facts = await asyncio.to_thread(inspect_file, source)
+        if facts.file_format is not FileFormat.XLSX:
+            return None
+        summaries = (
+            str(rejection.extensions["summary_vi"]),
+            str(rejection.extensions["summary_en"]),
+        )
+        return await asyncio.to_thread(
+            annotated_workbook,
+            source.file,
+            rejection.errors,
+            summaries=summaries,
+            limits=self.limits,
+            max_bytes=max_bytes,
+        )
 
     async def _attempt(
         self, *, year: int, source: ImportSource, options: ImportOptions, actor: str | None
