@@ -19,6 +19,7 @@ from app.core.revision_feed import pushed_revisions
 from app.dependencies import get_principal
 from app.http import install_http_edge
 from app.http.caching import release_tag
+from app.http.logging import configure_logging
 from app.http.security import PolicyPaths
 from app.openapi import install_openapi
 from app.pages import router as pages
@@ -77,11 +78,20 @@ def operation_id(route: APIRoute) -> str:
 
 
 def create_app(
-    settings: Settings | None = None, *, release: Callable[[], str] | None = None
+    settings: Settings | None = None,
+    *,
+    release: Callable[[], str] | None = None,
+    configure_logs: bool = True,
 ) -> FastAPI:
-    """The application; `release` names the code in ETags (default: current_release)."""
+    """The application; `release` names the code in ETags (default: current_release).
+
+    `configure_logs=False` leaves the process's logging alone: for an app built only to read
+    its OpenAPI document, whose default settings must not replace the running ones.
+    """
     settings = settings or get_settings()
     release = release or current_release
+    if configure_logs:
+        configure_logging(settings.logging)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -138,7 +148,7 @@ def create_app(
 def default_document() -> dict[str, Any]:
     """The OpenAPI document of an app with default settings (no environment, no .env file):
     what `par-index openapi` writes to the committed openapi.json."""
-    return create_app(Settings.model_construct()).openapi()
+    return create_app(Settings.model_construct(), configure_logs=False).openapi()
 
 
 @cache

@@ -2,15 +2,15 @@
 
 Outermost first (a request passes down this list, its response back up):
 
-1. request id + access log  — sees every answer, including the ones refused below it
-2. metrics                  — counts refusals (413, 429) too, by route template
-3. security headers         — on every answer, refusals and CORS preflights included; the
-                               docs, pages and fragments get their own CSP (http/security.py)
-4. CORS                     — so browsers can read 413/429 answers and their Retry-After
-5. body limit               — refuses oversized bodies before anything is counted or read
-6. rate limit               — refuses reads before the database is touched (writes are
+1. front (http/front.py)    — request id + access log, metrics by route template, security
+                               headers: sees every answer, including the ones refused below it
+                               (413, 429, CORS preflights); the docs, pages and fragments get
+                               their own CSP (http/security.py)
+2. CORS                     — so browsers can read 413/429 answers and their Retry-After
+3. body limit               — refuses oversized bodies before anything is counted or read
+4. rate limit               — refuses reads before the database is touched (writes are
                                counted after authentication, by the API key's id)
-7. HTTP caching             — innermost: sees the handler's status, adds ETag/304/Cache-Control
+5. HTTP caching             — innermost: sees the handler's status, adds ETag/304/Cache-Control
                                (the API and the pages alike)
 
 Starlette wraps each added middleware around the ones added before it, so they are added
@@ -26,22 +26,18 @@ from starlette.middleware.cors import CORSMiddleware
 from app.core.config import Settings
 from app.http import cors
 from app.http.caching import HttpCacheMiddleware
+from app.http.front import FrontMiddleware
 from app.http.limits import BodyLimitMiddleware
-from app.http.logging import (
-    RequestLogMiddleware,
-    add_request_id_to_error_responses,
-    configure_logging,
-)
+from app.http.logging import add_request_id_to_error_responses
 from app.http.metrics import (
     METRICS_PATH,
     DatabasePoolCollector,
     HttpMetrics,
-    MetricsMiddleware,
     RouteTemplates,
     add_metrics_route,
 )
 from app.http.rate_limit import RateLimitMiddleware, build_rate_limiter
-from app.http.security import PolicyPaths, SecurityHeadersMiddleware
+from app.http.security import PolicyPaths, SecurityHeaders
 
 NOT_RATE_LIMITED = frozenset({"/healthz", "/readyz", METRICS_PATH})
 
@@ -61,7 +57,6 @@ def install_http_edge(
     and fragments the API's ETag rules.
     """
     site = site or PolicyPaths()
-    configure_logging(settings.logging)
     add_request_id_to_error_responses(app)
 
     registry = CollectorRegistry()
@@ -91,11 +86,10 @@ def install_http_edge(
             expose_headers=cors.EXPOSE_HEADERS,
             max_age=cors.PREFLIGHT_MAX_AGE_S,
         )
-    app.add_middleware(
-        SecurityHeadersMiddleware,
+    security = SecurityHeaders(
         paths=site,
         frame_ancestors=settings.security.frame_ancestors,
         hsts_max_age_s=settings.security.hsts_max_age_s if settings.security.hsts else None,
     )
-    app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry), templates=RouteTemplates())
-    app.add_middleware(RequestLogMiddleware)
+    metrics = HttpMetrics(registry, RouteTemplates())
+    app.add_middleware(FrontMiddleware, metrics=metrics, security=security)

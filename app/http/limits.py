@@ -37,13 +37,19 @@ def declared_length(scope: Scope) -> int | None:
     return int(value)
 
 
+def has_body(scope: Scope) -> bool:
+    """Whether the request says a body follows (RFC 9112 §6.3: without Content-Length or
+    Transfer-Encoding, a request has none)."""
+    return any(name in (b"content-length", b"transfer-encoding") for name, _ in scope["headers"])
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not has_body(scope):
             await self.app(scope, receive, send)
             return
         declared = declared_length(scope)

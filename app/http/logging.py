@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import sys
-import time
 import uuid
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -24,9 +23,8 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, quote
 
 from fastapi import FastAPI, Request
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.core.config import LoggingSettings
 
@@ -184,42 +182,11 @@ def add_request_id_to_error_responses(app: FastAPI) -> None:
     app.add_exception_handler(Exception, with_request_id)
 
 
-class RequestLogMiddleware:
-    """Assigns the request id, echoes it, and writes one access line per request."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = accepted_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
-        scope.setdefault("state", {})["request_id"] = request_id
-        token = request_id_var.set(request_id)
-        started = time.perf_counter()
-        status = 500  # unless a response starts
-
-        async def send_with_request_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", [])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_request_id)
-        except Exception:
-            _log_access(scope, status, started)
-            # The id stays set: the error handler outside this middleware logs with it.
-            raise
-        _log_access(scope, status, started)
-        request_id_var.reset(token)
-
-
-def _log_access(scope: Scope, status: int, started: float) -> None:
-    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+def log_access(scope: Scope, status: int, elapsed_s: float) -> None:
+    """One access line: method, path, status and duration; the query with secrets redacted."""
+    if not access_logger.isEnabledFor(logging.INFO):
+        return
+    duration_ms = round(elapsed_s * 1000, 2)
     client = scope.get("client")
     extra: dict[str, Any] = {
         "method": scope["method"],

@@ -7,7 +7,6 @@ matches) and the status class (`2xx` …). Each app has its own registry, so bui
 apps in one process (the tests) never registers a metric twice.
 """
 
-import time
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -20,7 +19,7 @@ from prometheus_client.registry import Collector
 from starlette.datastructures import State
 from starlette.responses import Response
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.core.errors import DATABASE_UNAVAILABLE
 
@@ -34,24 +33,6 @@ _POOL_GAUGES = (
     ("db_pool_size", "size", "Connections the pool keeps open."),
     ("db_pool_overflow", "overflow", "Connections beyond the pool size (negative: spare room)."),
 )
-
-
-class HttpMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
-            "http_requests", "HTTP requests answered.", _LABELS, registry=registry
-        )
-        self.duration = Histogram(
-            "http_request_duration_seconds",
-            "Time from receiving a request until its response is complete.",
-            _LABELS,
-            registry=registry,
-        )
-        self.database_unavailable = Counter(
-            "database_unavailable",
-            "Requests answered 503 because the database could not be reached.",
-            registry=registry,
-        )
 
 
 class RouteTemplates:
@@ -90,35 +71,41 @@ class RouteTemplates:
         return self._contexts
 
 
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics, templates: RouteTemplates) -> None:
-        self.app = app
-        self.metrics = metrics
+class HttpMetrics:
+    """The request counters; `observe()` is called by the front middleware (app/http/front.py)
+    once per answer, refusals included."""
+
+    def __init__(self, registry: CollectorRegistry, templates: RouteTemplates) -> None:
         self.templates = templates
+        self.requests = Counter(
+            "http_requests", "HTTP requests answered.", _LABELS, registry=registry
+        )
+        self.duration = Histogram(
+            "http_request_duration_seconds",
+            "Time from receiving a request until its response is complete.",
+            _LABELS,
+            registry=registry,
+        )
+        self.database_unavailable = Counter(
+            "database_unavailable",
+            "Requests answered 503 because the database could not be reached.",
+            registry=registry,
+        )
+        # The labelled children, looked up once per label set rather than on every request.
+        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # unless a response starts
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
-            labels = (method, self.templates.template(scope), f"{status // 100}xx")
-            self.metrics.requests.labels(*labels).inc()
-            self.metrics.duration.labels(*labels).observe(time.perf_counter() - started)
-            # The error handler marks the request in its state, which lives in the scope.
-            if scope.get("state", {}).get(DATABASE_UNAVAILABLE):
-                self.metrics.database_unavailable.inc()
+    def observe(self, scope: Scope, status: int, elapsed_s: float) -> None:
+        method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
+        labels = (method, self.templates.template(scope), f"{status // 100}xx")
+        children = self._children.get(labels)
+        if children is None:
+            children = (self.requests.labels(*labels), self.duration.labels(*labels))
+            self._children[labels] = children
+        children[0].inc()
+        children[1].observe(elapsed_s)
+        # The error handler marks the request in its state, which lives in the scope.
+        if scope.get("state", {}).get(DATABASE_UNAVAILABLE):
+            self.database_unavailable.inc()
 
 
 class DatabasePoolCollector(Collector):

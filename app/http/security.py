@@ -17,9 +17,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 API_CSP: Final = "default-src 'none'; frame-ancestors 'none'"
 DOCS_CSP: Final = "; ".join(
     (
@@ -73,54 +70,47 @@ class PolicyPaths:
     embed_prefix: str | None = None
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeaders:
+    """The headers each path gets where the handler set none, worked out once per policy."""
+
     def __init__(
         self,
-        app: ASGIApp,
         *,
         paths: PolicyPaths,
         frame_ancestors: Sequence[str] = (),
         hsts_max_age_s: int | None,
     ) -> None:
-        self.app = app
         self.paths = paths
         self.docs_paths = frozenset(paths.docs)
         self.page_paths = frozenset(paths.page_exact)
-        self.page_policy = Policy(page_csp())
-        self.embed_policy = Policy(
+        self.page_prefixes = tuple(paths.page_prefixes)
+        common = dict(_COMMON_HEADERS)
+        if hsts_max_age_s is not None:
+            common["Strict-Transport-Security"] = f"max-age={hsts_max_age_s}; includeSubDomains"
+        embed_policy = Policy(
             page_csp(frame_ancestors), frame_options=None if frame_ancestors else "DENY"
         )
-        self.headers = dict(_COMMON_HEADERS)
-        if hsts_max_age_s is not None:
-            self.headers["Strict-Transport-Security"] = (
-                f"max-age={hsts_max_age_s}; includeSubDomains"
-            )
+        self._docs = _encoded(common, Policy(DOCS_CSP))
+        self._embed = _encoded(common, embed_policy)
+        self._page = _encoded(common, Policy(page_csp()))
+        self._api = _encoded(common, Policy(API_CSP))
 
-    def policy(self, path: str) -> Policy:
+    def for_path(self, path: str) -> tuple[tuple[bytes, bytes], ...]:
         if path in self.docs_paths:
-            return Policy(DOCS_CSP)
+            return self._docs
         embed = self.paths.embed_prefix
         if embed is not None and (path == embed or path.startswith(embed + "/")):
-            return self.embed_policy
-        if path in self.page_paths or path.startswith(tuple(self.paths.page_prefixes)):
-            return self.page_policy
-        return Policy(API_CSP)
+            return self._embed
+        if path in self.page_paths or path.startswith(self.page_prefixes):
+            return self._page
+        return self._api
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        policy = self.policy(scope["path"])
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
-                if policy.frame_options is not None:
-                    headers.setdefault("X-Frame-Options", policy.frame_options)
-                headers.setdefault("Content-Security-Policy", policy.csp)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def _encoded(common: dict[str, str], policy: Policy) -> tuple[tuple[bytes, bytes], ...]:
+    headers = dict(common)
+    if policy.frame_options is not None:
+        headers["X-Frame-Options"] = policy.frame_options
+    headers["Content-Security-Policy"] = policy.csp
+    return tuple(
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    )

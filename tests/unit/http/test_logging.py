@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from app.core.config import LoggingSettings, Settings
 from app.http.logging import (
     REDACTED,
     JsonFormatter,
@@ -16,6 +17,7 @@ from app.http.logging import (
     redact_text,
     request_id_var,
 )
+from app.main import create_app, current_release
 
 
 def record(msg: str, *args: object, **extra: object) -> logging.LogRecord:
@@ -110,3 +112,16 @@ class TestJsonFormatter:
         line = TextFormatter().format(record("Authorization: Bearer s3cret", request_id="r"))
         assert "s3cret" not in line
         assert "[r]" in line
+
+
+class TestConfiguration:
+    def test_reading_the_release_leaves_the_running_logging_alone(self) -> None:
+        root = logging.getLogger()
+        level = root.level
+        try:
+            create_app(Settings.model_construct(logging=LoggingSettings(level="WARNING")))
+            current_release.cache_clear()
+            current_release()  # builds an app with default settings to read its document
+            assert root.level == logging.WARNING
+        finally:
+            root.setLevel(level)
