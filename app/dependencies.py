@@ -6,7 +6,7 @@ in the thread pool, a round trip per provider per request.
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Header, Path, Query, Request, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -318,3 +318,13 @@ async def get_readiness_service(request: Request) -> ReadinessService:
 
 
 ReadinessServiceDep = Annotated[ReadinessService, Depends(get_readiness_service)]
+
+
+async def not_cached(response: Response) -> None:
+    """For reads whose data changes without a new data revision (API keys, webhooks and their
+    deliveries, import attempts, the audit trail): `no-store`, so no ETag is given and no
+    stored answer or 304 can outlive a change (app/http/caching.py)."""
+    response.headers["Cache-Control"] = "no-store"
+
+
+NOT_CACHED = [Depends(not_cached)]

@@ -37,6 +37,9 @@ class CacheSettings(BaseModel):
     push: bool = True
     push_check_ms: int = Field(default=1000, ge=0, le=600_000)
     max_entries: int = Field(default=512, ge=1)
+    # Complete answers kept per worker for one data revision, so a caller asking again is
+    # answered before any handler runs (app/http/replay.py); 0 turns that off.
+    replay_max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
 
 
 class ImportSettings(BaseModel):

@@ -9,8 +9,13 @@ response's shape but no data does not answer 304 for the old body.
 The revision is read *before* the handler runs, so the body is at least as new as its ETag
 claims (a write landing meanwhile makes the ETag older than the body, which only costs a
 refetch later). The worker trusts its reading for `cache.revision_check_ms`, like the result
-cache. `If-None-Match` is compared only *after* the handler answered 200, so authentication and
-draft visibility have been checked; a match answers 304 without the body.
+cache. `If-None-Match` is compared only once a handler answered this caller 200 at this
+revision, so authentication and draft visibility have been checked; a match answers 304
+without the body. The first time that is after the handler ran; a caller asking again is
+answered from the replay store (app/http/replay.py) before any handler runs.
+
+Reads whose data changes without a new revision (keys, webhooks, import attempts, the audit
+trail) set `no-store` themselves (app/dependencies.NOT_CACHED): no ETag, no 304, nothing kept.
 
 Cache-Control: anonymous 200s are `public, max-age=60` (drafts are never shown anonymously);
 with credentials `private, no-cache`; everything else `no-store`.
@@ -29,6 +34,14 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.result_cache import ResultCache
+from app.http.replay import (
+    Answer,
+    Recorder,
+    ReplayStore,
+    answer_again,
+    replay_caller,
+    send_not_modified,
+)
 from app.repositories.revision import RevisionRepository
 
 PUBLIC: Final = "public, max-age=60"
@@ -36,11 +49,6 @@ PRIVATE: Final = "private, no-cache"
 NO_STORE: Final = "no-store"
 VARY_ON: Final = ("Accept", "Accept-Language", "Authorization", "X-API-Key")
 CREDENTIAL_HEADERS: Final = ("authorization", "x-api-key")
-# Sent again with a 304 (RFC 9110 §15.4.5); the body's own headers are dropped.
-_KEPT_ON_304 = frozenset(
-    {b"etag", b"cache-control", b"vary", b"content-location", b"expires", b"date"}
-    | {b"last-modified"}
-)
 _CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
 _ENTITY_TAG = re.compile(r'\s*((?:W/)?"[^"]*")\s*(?:,|\Z)')
 
@@ -134,7 +142,9 @@ class HttpCacheMiddleware:
 
     `prefixes` and `exact_paths` say what is covered (the API prefix, the pages' paths);
     anything else (docs, static files, probes, metrics) passes untouched. `release` names the
-    code serving them in every ETag.
+    code serving them in every ETag. With a `replay` store, a caller asking again for what it
+    was given at this revision is answered from the store, before any handler runs
+    (app/http/replay.py says why that is safe).
     """
 
     def __init__(
@@ -144,12 +154,14 @@ class HttpCacheMiddleware:
         prefixes: Sequence[str],
         release: Callable[[], str],
         exact_paths: Collection[str] = (),
+        replay: ReplayStore | None = None,
     ) -> None:
         self.app = app
         self.prefixes = tuple(prefixes)
         self.exact_paths = frozenset(exact_paths)
         # Called per request; the application caches the value (it is fixed per process).
         self.release = release
+        self.replay = replay
 
     def covers(self, path: str) -> bool:
         return path in self.exact_paths or path.startswith(self.prefixes)
@@ -162,14 +174,80 @@ class HttpCacheMiddleware:
             await self.app(scope, receive, _no_store(send))
             return
         headers = Headers(scope=scope)
-        credentialed = any(name in headers for name in CREDENTIAL_HEADERS)
         revision = await known_revision(scope["app"].state)
         if revision is None:
             await self.app(scope, receive, _no_store(send))
             return
+        request = Conditional.of(scope, headers, revision, self.release())
+        # Only GET is answered again: what HEAD and the other methods get is the handlers' call.
+        replaying = self.replay is not None and scope["method"] == "GET"
+        caller = replay_caller(scope, headers) if replaying else None
+        if self.replay is not None and caller is not None:
+            answer = self.replay.get(revision, request.etag, caller)
+            if answer is not None and await answer_again(scope, send, answer, request.matches):
+                return
+        await self.app(scope, receive, self._validating(scope, headers, request, send))
+
+    def _validating(
+        self, scope: Scope, headers: Headers, request: "Conditional", send: Send
+    ) -> Send:
+        """`send` adding the validators to a 200, or turning it into a 304; keeps the answer."""
+        recorder: Recorder | None = None
+        not_modified = False
+
+        async def send_with_validators(message: Message) -> None:
+            nonlocal not_modified, recorder
+            if message["type"] != "http.response.start":
+                if recorder is not None and recorder.add(message):
+                    self._keep(scope, headers, request, recorder.answer(scope))
+                if not not_modified:
+                    await send(message)
+                return
+            message.setdefault("headers", [])
+            response_headers = MutableHeaders(scope=message)
+            if message["status"] != 200 or NO_STORE in response_headers.get("cache-control", ""):
+                response_headers.setdefault("Cache-Control", NO_STORE)
+                await send(message)
+                return
+            response_headers["ETag"] = request.etag
+            response_headers.setdefault(
+                "Cache-Control", PRIVATE if request.credentialed else PUBLIC
+            )
+            response_headers["Vary"] = merge_vary(response_headers.get("Vary"), VARY_ON)
+            if self.replay is not None and scope["method"] == "GET":
+                recorder = Recorder(message["headers"], self.replay.max_entry_bytes)
+            if request.matches(request.etag):
+                not_modified = True
+                await send_not_modified(send, message["headers"])
+                return
+            await send(message)
+
+        return send_with_validators
+
+    def _keep(self, scope: Scope, headers: Headers, request: "Conditional", answer: Answer) -> None:
+        # Asked after the handler: a key it has just authenticated is known by now.
+        caller = replay_caller(scope, headers)
+        if self.replay is not None and caller is not None:
+            self.replay.put(request.revision, request.etag, caller, answer)
+
+
+class Conditional:
+    """What a GET or HEAD is identified by (its ETag) and the validators it sent."""
+
+    __slots__ = ("credentialed", "etag", "if_none_match", "revision")
+
+    def __init__(self, etag: str, revision: int, credentialed: bool, if_none_match: str | None):
+        self.etag = etag
+        self.revision = revision
+        self.credentialed = credentialed
+        self.if_none_match = if_none_match
+
+    @classmethod
+    def of(cls, scope: Scope, headers: Headers, revision: int, release: str) -> "Conditional":
+        credentialed = any(name in headers for name in CREDENTIAL_HEADERS)
         etag = make_etag(
             revision,
-            release=self.release(),
+            release=release,
             method="GET",  # HEAD describes the GET representation
             path=scope["path"],
             query_string=scope.get("query_string", b"").decode("latin-1"),
@@ -178,32 +256,10 @@ class HttpCacheMiddleware:
             credentialed=credentialed,
         )
         if_none_match = ", ".join(headers.getlist("if-none-match")) or None
-        not_modified = False
+        return cls(etag, revision, credentialed, if_none_match)
 
-        async def send_with_validators(message: Message) -> None:
-            nonlocal not_modified
-            if message["type"] != "http.response.start":
-                if not not_modified:
-                    await send(message)
-                return
-            message.setdefault("headers", [])
-            response_headers = MutableHeaders(scope=message)
-            if message["status"] != 200:
-                response_headers.setdefault("Cache-Control", NO_STORE)
-                await send(message)
-                return
-            response_headers["ETag"] = etag
-            response_headers.setdefault("Cache-Control", PRIVATE if credentialed else PUBLIC)
-            response_headers["Vary"] = merge_vary(response_headers.get("Vary"), VARY_ON)
-            if if_none_match is not None and if_none_match_matches(if_none_match, etag):
-                not_modified = True
-                kept = [(k, v) for k, v in message["headers"] if k.lower() in _KEPT_ON_304]
-                await send({"type": "http.response.start", "status": 304, "headers": kept})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-                return
-            await send(message)
-
-        await self.app(scope, receive, send_with_validators)
+    def matches(self, etag: str) -> bool:
+        return self.if_none_match is not None and if_none_match_matches(self.if_none_match, etag)
 
 
 def _no_store(send: Send) -> Send:

@@ -37,6 +37,7 @@ from app.http.metrics import (
     add_metrics_route,
 )
 from app.http.rate_limit import RateLimitMiddleware, build_rate_limiter
+from app.http.replay import ReplayStore
 from app.http.security import PolicyPaths, SecurityHeaders
 
 NOT_RATE_LIMITED = frozenset({"/healthz", "/readyz", METRICS_PATH})
@@ -69,6 +70,11 @@ def install_http_edge(
         prefixes=[api_prefix, *page_prefixes],
         exact_paths=site.page_exact,
         release=release,
+        replay=(
+            ReplayStore(max_bytes=settings.cache.replay_max_bytes)
+            if settings.cache.replay_max_bytes
+            else None
+        ),
     )
     # Reads are limited here; writes where the caller is authenticated (rate_limit.count_write).
     app.state.rate_limiter = None

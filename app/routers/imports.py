@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.core.errors import InvalidInput, Problem
-from app.dependencies import EditorDep, ImportServiceDep, SettingsDep, YearPath
+from app.dependencies import NOT_CACHED, EditorDep, ImportServiceDep, SettingsDep, YearPath
 from app.routers.export_format import XLSX_MEDIA_TYPE
 from app.routers.responses import AUTH, CONFLICT, NOT_FOUND, Responses, problem
 from app.schemas.base import Code
@@ -239,6 +239,7 @@ async def create_import(
 @router.get(
     "",
     summary="List a year's import attempts, newest first",
+    dependencies=NOT_CACHED,
     responses={**AUTH, **NOT_FOUND},
 )
 async def list_imports(

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from app.dependencies import AdminDep, ApiKeyServiceDep
+from app.dependencies import NOT_CACHED, AdminDep, ApiKeyServiceDep
 from app.routers.responses import AUTH, INVALID, NOT_FOUND
 from app.schemas.base import DB_INT_MAX
 from app.schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 
-router = APIRouter(prefix="/keys", tags=["keys"], responses=AUTH)
+router = APIRouter(prefix="/keys", tags=["keys"], responses=AUTH, dependencies=NOT_CACHED)
 
 KeyIdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="API key id (see GET /keys).")]
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.dependencies import (
+    NOT_CACHED,
     AuditServiceDep,
     EditorDep,
     Limit,
@@ -49,7 +50,13 @@ async def list_year_revisions(
     return await service.list_revisions(year)
 
 
-@router.get("/audit", summary="List the audit trail, newest first", tags=["audit"], responses=AUTH)
+@router.get(
+    "/audit",
+    summary="List the audit trail, newest first",
+    tags=["audit"],
+    responses=AUTH,
+    dependencies=NOT_CACHED,
+)
 async def list_audit_events(
     service: AuditServiceDep,
     _caller: EditorDep,

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from app.dependencies import AdminDep, Limit, Offset, WebhookServiceDep
+from app.dependencies import NOT_CACHED, AdminDep, Limit, Offset, WebhookServiceDep
 from app.routers.responses import AUTH, INVALID, NOT_FOUND
 from app.schemas.base import DB_INT_MAX
 from app.schemas.webhooks import WebhookCreate, WebhookCreated, WebhookDeliveryPage, WebhookRead
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=AUTH)
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=AUTH, dependencies=NOT_CACHED)
 
 WebhookIdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="Webhook id.")]
 
