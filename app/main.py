@@ -2,7 +2,7 @@
 
 import gc
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cache
 from typing import Any
 
@@ -77,24 +77,13 @@ def operation_id(route: APIRoute) -> str:
     return head + "".join(word.capitalize() for word in rest)
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    release: Callable[[], str] | None = None,
-    configure_logs: bool = True,
-) -> FastAPI:
-    """The application; `release` names the code in ETags (default: current_release).
-
-    `configure_logs=False` leaves the process's logging alone: for an app built only to read
-    its OpenAPI document, whose default settings must not replace the running ones.
-    """
-    settings = settings or get_settings()
-    release = release or current_release
-    if configure_logs:
-        configure_logging(settings.logging)
+def lifespan(
+    settings: Settings, release: Callable[[], str]
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start-up and shut-down: the engine, the webhook drainer, the release worked out once."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def run(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
@@ -111,11 +100,30 @@ def create_app(
         await drainer.stop()
         await engine.dispose()
 
+    return run
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    release: Callable[[], str] | None = None,
+    configure_logs: bool = True,
+) -> FastAPI:
+    """The application; `release` names the code in ETags (default: current_release).
+
+    `configure_logs=False` leaves the process's logging alone: for an app built only to read
+    its OpenAPI document, whose default settings must not replace the running ones.
+    """
+    settings = settings or get_settings()
+    release = release or current_release
+    if configure_logs:
+        configure_logging(settings.logging)
+
     app = FastAPI(
         title=settings.api_title,
         version=__version__,
         summary="Administrative reform (PAR) index results: units, criteria, scores, rankings.",
-        lifespan=lifespan,
+        lifespan=lifespan(settings, release),
         generate_unique_id_function=operation_id,
         # Served offline from packaged assets instead (app/pages/docs.py); no OAuth2 flows.
         docs_url=None,
