@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 
 from app import __version__
 from app.core.config import Settings, get_settings
@@ -45,6 +46,7 @@ from app.services.access.key_cache import KeyCache
 from app.services.webhooks.delivery import OutboxDrainer
 
 API_PREFIX = "/api/v1"
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 # Routers under API_PREFIX, in the order their operations appear in the OpenAPI document.
 API_ROUTERS = (
     units,
@@ -124,6 +126,7 @@ def create_app(
         version=__version__,
         summary="Administrative reform (PAR) index results: units, criteria, scores, rankings.",
         lifespan=lifespan(settings, release),
+        telemetry=None if settings.logging.opentelemetry else TELEMETRY_OFF,
         generate_unique_id_function=operation_id,
         # Served offline from packaged assets instead (app/pages/docs.py); no OAuth2 flows.
         docs_url=None,

@@ -77,6 +77,10 @@ class LoggingSettings(BaseModel):
     # One JSON object per line (APP_LOGGING__JSON=false for plain text while developing).
     # Not named `json`, which would shadow BaseModel.json.
     json_lines: bool = Field(default=True, validation_alias=AliasChoices("json", "json_lines"))
+    # FastAPI's own OpenTelemetry hooks (traces, metrics, logs to configured OTel providers).
+    # Off by default: the service reports through Prometheus (/metrics) and these logs, and
+    # the hooks ask for providers on every request even when none is configured.
+    opentelemetry: bool = False
 
 
 # A CSP source a frame may come from: 'self' or an http(s) origin (no paths, no spaces or

@@ -26,6 +26,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode
 
@@ -78,10 +79,18 @@ def make_etag(
 ) -> str:
     """`"<revision>-<release>-<16 hex>"`: the data revision, the code serving it, then a digest
     of what selects the representation."""
+    digest = _selector_digest(method, path, query_string, accept, accept_language, credentialed)
+    return f'"{revision}-{release}-{digest}"'
+
+
+@lru_cache(maxsize=4096)
+def _selector_digest(
+    method: str, path: str, query_string: str, accept: str, accept_language: str, credentialed: bool
+) -> str:
+    # The same few requests come again and again: their digests are worked out once.
     query = urlencode(sorted(parse_qsl(query_string, keep_blank_values=True)))
     parts = (method, path, query, accept, accept_language, "credentialed" if credentialed else "")
-    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
-    return f'"{revision}-{release}-{digest}"'
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
 
 
 def parse_if_none_match(value: str) -> Literal["*"] | list[str]:
@@ -184,7 +193,8 @@ class HttpCacheMiddleware:
         caller = replay_caller(scope, headers) if replaying else None
         if self.replay is not None and caller is not None:
             answer = self.replay.get(revision, request.etag, caller)
-            if answer is not None and await answer_again(scope, send, answer, request.matches):
+            not_modified = request.matches(request.etag)
+            if answer is not None and await answer_again(scope, send, answer, not_modified):
                 return
         await self.app(scope, receive, self._validating(scope, headers, request, send))
 

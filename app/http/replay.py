@@ -23,7 +23,7 @@ least recently used dropped first.
 """
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -156,13 +156,9 @@ class Recorder:
         return Answer(self.headers, body, scope.get("route"))
 
 
-async def answer_again(
-    scope: Scope, send: Send, answer: Answer, matches: Callable[[str], bool]
-) -> bool:
-    """Send `answer` again, or a 304 when the caller holds it; False when the body was not kept
-    and is needed."""
-    etag = next((value for name, value in answer.headers if name == b"etag"), b"")
-    not_modified = matches(etag.decode("latin-1"))
+async def answer_again(scope: Scope, send: Send, answer: Answer, not_modified: bool) -> bool:
+    """Send `answer` again, or a 304 when the caller holds it (`not_modified`); False when the
+    body was not kept and is needed."""
     if not not_modified and answer.body is None:
         return False
     # Metrics label the request by the route that answered the first time.

@@ -9,10 +9,12 @@ import pytest
 
 from app.core.config import LoggingSettings, Settings
 from app.http.logging import (
+    ACCESS_LOGGER,
     REDACTED,
     JsonFormatter,
     TextFormatter,
     accepted_request_id,
+    log_access,
     redact_query,
     redact_text,
     request_id_var,
@@ -125,3 +127,44 @@ class TestConfiguration:
             assert root.level == logging.WARNING
         finally:
             root.setLevel(level)
+
+    def test_fastapis_opentelemetry_hooks_are_off_unless_asked_for(self) -> None:
+        off = create_app(Settings.model_construct(), configure_logs=False)
+        on = create_app(
+            Settings.model_construct(logging=LoggingSettings(opentelemetry=True)),
+            configure_logs=False,
+        )
+        assert not off._native_telemetry.enabled()
+        assert on._telemetry["tracing"]
+        assert on._telemetry["metrics"]
+
+    def test_access_lines_are_redacted_field_by_field(self) -> None:
+        lines: list[str] = []
+
+        class Capture(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                lines.append(JsonFormatter().format(record))
+
+        handler = Capture()
+        access = logging.getLogger(ACCESS_LOGGER)
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+        try:
+            scope = {
+                "method": "GET",
+                "path": "/api/v1/units;api_key=s3cret",
+                "query_string": b"token=t0ken&q=1",
+                "client": ("10.0.0.1", 1),
+            }
+            log_access(scope, 200, 0.0123)
+        finally:
+            access.removeHandler(handler)
+            access.setLevel(logging.NOTSET)
+        line = json.loads(lines[0])
+        assert "s3cret" not in lines[0]
+        assert "t0ken" not in lines[0]
+        assert line["status"] == 200
+        assert line["duration_ms"] == 12.3
+        assert line["query"] == f"token={REDACTED}&q=1"
+        assert line["method"] == "GET"
+        assert line["client"] == "10.0.0.1"
