@@ -5,7 +5,7 @@ from app.models.base import Base
 from app.models.criteria import Band, CriteriaSet, Criterion
 from app.models.publication import AuditEvent, ImportRecord, YearRevision
 from app.models.revision import DataRevision
-from app.models.score import LeafScore, PublishedGroupSummary, PublishedResult
+from app.models.score import LeafScore, LeafScoreTotal, PublishedGroupSummary, PublishedResult
 from app.models.source import Source
 from app.models.unit import OrgUnit, UnitGroup, UnitLineage
 from app.models.webhook import Webhook, WebhookDelivery
@@ -22,6 +22,7 @@ __all__ = [
     "DataRevision",
     "ImportRecord",
     "LeafScore",
+    "LeafScoreTotal",
     "OrgUnit",
     "PublishedGroupSummary",
     "PublishedResult",

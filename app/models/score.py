@@ -2,7 +2,16 @@
 
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import INDEX_PRECISION, INDEX_SCALE, Base
@@ -83,3 +92,29 @@ class PublishedGroupSummary(Base):
 
     group: Mapped[UnitGroup] = relationship(lazy="raise")
     source: Mapped[Source] = relationship(lazy="raise")
+
+
+class LeafScoreTotal(Base):
+    """Per unit and criteria set: its leaf scores added up, kept by the database itself.
+
+    Triggers on `leaf_score` (and on `criterion`, whose method gives a leaf its sign) update
+    this row in the statement that writes the scores, so it never disagrees with them inside
+    any transaction, whichever path wrote them (migration 2026-12-05_0810). A ranking reads one
+    row per unit instead of adding up 100 leaves per unit. Integers of ten-thousandths (the
+    scores' stored scale): exact on both databases, SQLite included, which keeps NUMERIC as REAL.
+    """
+
+    __tablename__ = "leaf_score_total"
+
+    criteria_set_id: Mapped[int] = mapped_column(
+        ForeignKey("criteria_set.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    # How many leaf_score rows the unit has in the set (the row is deleted when none is left).
+    score_rows: Mapped[int]
+    # How many of them have a final score.
+    final_count: Mapped[int]
+    # Σ final scores × 10⁴, penalty leaves subtracted; 0 when final_count is 0.
+    final_units: Mapped[int] = mapped_column(BigInteger)

@@ -11,7 +11,6 @@ from sqlalchemy import (
     ColumnElement,
     SQLColumnExpression,
     and_,
-    case,
     cast,
     func,
     select,
@@ -25,6 +24,7 @@ from app.models import (
     CriteriaSet,
     Criterion,
     LeafScore,
+    LeafScoreTotal,
     OrgUnit,
     PublishedGroupSummary,
     PublishedResult,
@@ -61,13 +61,6 @@ SELECT criterion_id, json_group_array(unit_id),
 FROM leaf_score WHERE criterion_id IN (SELECT value FROM json_each(:ids)) GROUP BY criterion_id
 """,
 }
-
-
-def _signed(value: ColumnElement[T], penalty_ids: Sequence[int]) -> ColumnElement[T]:
-    """The value, negated on penalty leaves."""
-    if not penalty_ids:
-        return value
-    return case((LeafScore.criterion_id.in_(penalty_ids), -value), else_=value)
 
 
 def _scaled(column: SQLColumnExpression[Decimal | None]) -> ColumnElement[int]:
@@ -220,32 +213,23 @@ class ResultRepository:
         )
         return [(code, units) for code, units in result]
 
-    async def unit_totals(
-        self, leaf_ids: Sequence[int], penalty_ids: Sequence[int]
-    ) -> Sequence[UnitTotalRow]:
-        """Per unit: the total (Σ final, penalties subtracted) and how many leaves have a final.
+    async def unit_totals(self, criteria_set_id: int) -> Sequence[UnitTotalRow]:
+        """Per unit with scores in the set: the total (Σ final, penalties subtracted) and how
+        many leaves have a final.
 
-        Summed exactly in SQL, so a ranking needs one row per unit, not per leaf: PostgreSQL
-        adds NUMERICs and scales the sum once; SQLite, which keeps NUMERIC as REAL, adds each
-        score rounded to ten-thousandths as an integer.
+        Read from leaf_score_total, which the database keeps equal to the leaf scores in the
+        statement that writes them (see LeafScoreTotal): one row per unit, nothing added up
+        at read time.
         """
         connection = await self.session.connection()
-        total: ColumnElement[int]
-        if connection.dialect.name == "postgresql":
-            numeric_sum: ColumnElement[Decimal | None] = func.sum(
-                _signed(LeafScore.final_score.expression, penalty_ids)
-            )
-            total = cast(numeric_sum * SCORE_UNITS, BigInteger)
-        else:
-            total = func.sum(_signed(_scaled(LeafScore.final_score), penalty_ids))
         result = await connection.execute(
-            select(LeafScore.unit_id, total, func.count(LeafScore.final_score))
-            .where(LeafScore.criterion_id.in_(leaf_ids))
-            .group_by(LeafScore.unit_id)
+            select(
+                LeafScoreTotal.unit_id, LeafScoreTotal.final_units, LeafScoreTotal.final_count
+            ).where(LeafScoreTotal.criteria_set_id == criteria_set_id)
         )
         return [
-            UnitTotalRow(unit_id, None if total is None else int(total), int(count))
-            for unit_id, total, count in result
+            UnitTotalRow(unit_id, units if count else None, count)
+            for unit_id, units, count in result
         ]
 
     async def group_summary(self, *, year: int, group_id: int) -> PublishedGroupSummary | None:

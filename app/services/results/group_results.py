@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.result_cache import ResultCache
-from app.models.enums import LineageKind, ScoringMethod
+from app.models.enums import LineageKind
 from app.repositories.results import SCORE_UNITS, ResultRepository
 from app.repositories.revision import RevisionRepository
 from app.services.access.viewer import Viewer
@@ -197,12 +197,7 @@ class GroupResultService:
                     [by_code[code] for code in inputs.tree.leaf_codes],
                 )
             else:
-                penalty_ids = [
-                    criterion_id
-                    for criterion_id, _, method in leaves
-                    if method == ScoringMethod.PENALTY.value
-                ]
-                for total in await self.results.unit_totals(leaf_ids, penalty_ids):
+                for total in await self.results.unit_totals(tree_rows[0].set_id):
                     inputs.totals[total.unit_id] = (
                         from_units(total.total_units),
                         total.final_count,
