@@ -1,6 +1,6 @@
 """The service that builds GroupYear snapshots from the database and caches them per revision."""
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -14,15 +14,15 @@ from app.services.access.viewer import Viewer
 from app.services.publication.snapshots import load_snapshot
 from app.services.publication.years import YearNotFound, YearService
 from app.services.registry.units import UnitService
-from app.services.results.coverage import members_on
 from app.services.results.group_year import GroupSummarySnapshot, GroupYear, UnitSnapshot
 from app.services.results.group_year_builder import (
     GroupInputs,
-    group_outcomes,
+    assemble_group_year,
     inputs_from_snapshot,
     published_snapshot,
     tree_from_rows,
 )
+from app.services.results.group_years import build_group_years
 from app.services.results.lineage import LineageEdge
 from app.services.results.score_units import from_units
 from app.services.results.scoring import BandRule
@@ -85,6 +85,30 @@ class GroupResultService:
         built = await self._build(year=year, group=group, revision=revision, detail=detail)
         self.keep(("group_year", year, group, revision, built.detail), built)
         return built
+
+    async def group_years(self, *, years: Sequence[int], group: str) -> dict[int, GroupYear]:
+        """The group's latest results in each of `years`, the ones not cached built together
+        (a few statements for all the years, where group_year takes six per year).
+
+        Each is cached under the key group_year uses, so either finds what the other built.
+        """
+        await self.sync()
+        found: dict[int, GroupYear] = {}
+        for year in years:
+            cached = self.cache.get(("group_year", year, group, None, True))
+            if cached is None:
+                cached = self.cache.get(("group_year", year, group, None, False))
+            if isinstance(cached, GroupYear):
+                if not self.viewer.sees(cached.status):
+                    raise YearNotFound(f"No assessment year {year}.")
+                found[year] = cached
+        missing = [year for year in years if year not in found]
+        if missing:
+            built = await build_group_years(self.session, self.years, self.units, missing, group)
+            for year, group_year in built.items():
+                self.keep(("group_year", year, group, None, False), group_year)
+                found[year] = group_year
+        return found
 
     async def self_scores(self, group_year: GroupYear, unit_id: int) -> dict[str, Decimal]:
         """A unit's self-assessed leaf scores in `group_year`, by leaf code.
@@ -154,24 +178,7 @@ class GroupResultService:
         else:
             # Snapshots of superseded revisions hold every leaf: always in detail.
             inputs = await self._snapshot_inputs(year=year, group=group, revision=revision)
-        outcomes, coverage = group_outcomes(
-            inputs, units, members=members_on(units.values(), assessment_year.units_as_of_date)
-        )
-        return GroupYear(
-            year=year,
-            status=assessment_year.status,
-            revision=revision if revision is not None else assessment_year.revision,
-            group_code=unit_group.code,
-            group_name_vi=unit_group.name_vi,
-            group_name_en=unit_group.name_en,
-            tree=inputs.tree,
-            bands=inputs.bands,
-            outcomes=outcomes,
-            summary=inputs.summary,
-            coverage=coverage,
-            detail=inputs.detail,
-            from_snapshot=inputs.from_snapshot,
-        )
+        return assemble_group_year(assessment_year, unit_group, units, inputs, revision=revision)
 
     async def _live_inputs(self, *, year: int, group_id: int, detail: bool) -> GroupInputs:
         inputs = GroupInputs(detail=detail)

@@ -5,13 +5,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from app.models import AssessmentYear, UnitGroup
 from app.models.enums import ScoringMethod
 from app.repositories.results import PublishedRow, TreeRow
 from app.services.publication.snapshots import as_decimal
-from app.services.results.coverage import group_coverage, published_rank_ties
+from app.services.results.coverage import group_coverage, members_on, published_rank_ties
 from app.services.results.group_year import (
     Coverage,
     GroupSummarySnapshot,
+    GroupYear,
     IndexBasis,
     PublishedSnapshot,
     UnitOutcome,
@@ -243,3 +245,32 @@ def group_outcomes(
     ]
     coverage = group_coverage(drafts, members=members, summary=inputs.summary)
     return rank_outcomes(drafts, coverage), coverage
+
+
+def assemble_group_year(
+    assessment_year: AssessmentYear,
+    unit_group: UnitGroup,
+    units: Mapping[int, UnitSnapshot],
+    inputs: GroupInputs,
+    *,
+    revision: int | None,
+) -> GroupYear:
+    """The group's snapshot of the year from its inputs: outcomes ranked as coverage allows."""
+    outcomes, coverage = group_outcomes(
+        inputs, units, members=members_on(units.values(), assessment_year.units_as_of_date)
+    )
+    return GroupYear(
+        year=assessment_year.year,
+        status=assessment_year.status,
+        revision=revision if revision is not None else assessment_year.revision,
+        group_code=unit_group.code,
+        group_name_vi=unit_group.name_vi,
+        group_name_en=unit_group.name_en,
+        tree=inputs.tree,
+        bands=inputs.bands,
+        outcomes=outcomes,
+        summary=inputs.summary,
+        coverage=coverage,
+        detail=inputs.detail,
+        from_snapshot=inputs.from_snapshot,
+    )

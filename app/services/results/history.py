@@ -42,11 +42,17 @@ class HistoryService:
         await self.results.sync()
         lineage = ancestors(unit.id, await self.results.lineage_edges())
         units = await self.results.unit_snapshots(lineage)
+        years = sorted(y.year for y in await self.results.years.list_years())
+        # Every year of each group at once: a few statements per group, not six per year.
+        groups = {
+            code: await self.results.group_years(years=years, group=code)
+            for code in sorted({snapshot.group_code for snapshot in units.values()})
+        }
         entries: list[HistoryEntryRead] = []
-        for year in sorted(y.year for y in await self.results.years.list_years()):
+        for year in years:
             for uid in sorted(units, key=lambda i: (lineage[i] != "self", units[i].code)):
                 snapshot = units[uid]
-                group_year = await self.results.group_year(year=year, group=snapshot.group_code)
+                group_year = groups[snapshot.group_code][year]
                 outcome = group_year.outcome_of(uid)
                 if outcome is None:
                     continue
