@@ -51,7 +51,7 @@ from app.core.config import DatabaseSettings, Settings
 from app.core.db import create_engine, create_session_factory
 from app.core.migrations import script_heads, upgrade_connection
 from app.core.result_cache import ResultCache
-from app.main import create_app
+from app.main import create_app, current_release
 from app.models import Base
 from app.services.access.viewer import EDITORIAL
 from app.services.publication.years import YearService
@@ -739,6 +739,10 @@ async def route_exists(harness: Harness, path: str) -> tuple[bool, str]:
 async def measure(name: str, url: str, dataset: Dataset, args: argparse.Namespace) -> DbReport:
     settings = bench_settings(url)
     engine = create_engine(settings)
+    # The first request works out the release (ETags) by building an app with default
+    # settings, which configures logging at INFO: one access-log line per request from then
+    # on. Worked out here, before the measured app configures logging at WARNING.
+    current_release()
     app = create_app(settings)
     # ASGITransport does not run the lifespan: give the app what the lifespan would.
     app.state.engine = engine
