@@ -109,11 +109,13 @@ def groups(draw: st.DrawFn) -> tuple[str, list[tuple[str, ...]]]:
 
 # Index in hundredths, rounded half-up in exact integer arithmetic on either database:
 # floor((2 · total·10⁴ · 10⁴ + max·10⁴) / (2 · max·10⁴)); totals here are never negative.
+# PostgreSQL's SUM of bigints is a NUMERIC, and NUMERIC / bigint keeps the fraction: the sum
+# is cast back to BIGINT so the division is the integer one SQLite does.
 SQL_RANKS = """
 SELECT code, rank() OVER (ORDER BY index_e2 DESC) AS sql_rank, index_e2 FROM (
     SELECT u.code AS code,
-           (2 * SUM(CAST(ROUND(CASE WHEN c.method = 'penalty' THEN -s.final_score
-                                    ELSE s.final_score END * 10000) AS BIGINT)) * 10000
+           (2 * CAST(SUM(CAST(ROUND(CASE WHEN c.method = 'penalty' THEN -s.final_score
+                                    ELSE s.final_score END * 10000) AS BIGINT)) AS BIGINT) * 10000
             + CAST(ROUND(cs.max_score * 10000) AS BIGINT))
            / (2 * CAST(ROUND(cs.max_score * 10000) AS BIGINT)) AS index_e2
     FROM leaf_score s
@@ -181,6 +183,8 @@ async def _rank_both_ways(
 # one ten-thousandth of a point below.
 @example(group=("8", [("2", "2.5", "0.0428", "0", "0"), ("2", "2.5", "0.0427", "0", "0")]))
 @example(group=("100", [("30", "30", "27.205", "0", "0"), ("30", "30", "27.2049", "0", "0")]))
+# Two totals with the same rounded index (66.72) whose unrounded quotients differ: a tie.
+@example(group=("7", [("1.5", "2.5", "0.6707", "0", "0"), ("1.5", "2.5", "0.6703", "0", "0")]))
 def test_ranking_equals_sql_rank_over_the_rounded_index(
     settings: Settings,
     load_reports: dict[str, LoadReport],
