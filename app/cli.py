@@ -140,12 +140,20 @@ def _print_import(report: ImportReportRead) -> None:
             f"mismatch: {mismatch.unit_code} published {mismatch.published}, "
             f"computed {mismatch.computed}"
         )
+    for figure in report.figure_mismatches:
+        print(
+            f"sheet figure: {figure.sheet}:{figure.row}:{figure.column} {figure.unit_code} "
+            f"{figure.in_file} in the file, {figure.computed} computed"
+        )
+    print(report.summary_vi)
 
 
 def _print_refusal(error: ServiceError) -> None:
     print(f"{error.title}: {error.detail}", file=sys.stderr)
     for problem in error.errors:
         print(f"{':'.join(str(part) for part in problem.loc)}: {problem.msg}", file=sys.stderr)
+    if "summary_vi" in error.extensions:
+        print(error.extensions["summary_vi"], file=sys.stderr)
 
 
 CLI_ACTOR = "cli"

@@ -34,7 +34,9 @@ async def year(client: AsyncClient) -> int:
     return YEAR
 
 
-def official_workbook(units: list[list[Any]], *, maxima: list[Any] = MAXIMA) -> bytes:
+def official_workbook(
+    units: list[list[Any]], *, maxima: list[Any] = MAXIMA, ranks: list[int] | None = None
+) -> bytes:
     """A title block, a names row over a codes row, a row of maxima, then a row per unit:
     STT, name, the five leaves, total (as typed), index and rank (as formulas), note."""
     book = Workbook()
@@ -56,7 +58,7 @@ def official_workbook(units: list[list[Any]], *, maxima: list[Any] = MAXIMA) -> 
     for offset, (name, scores, total) in enumerate(units):
         row = FIRST_UNIT_ROW + offset
         index = f"=ROUND(H{row}/H$7*100,2)"
-        rank = f"=RANK(I{row},I${FIRST_UNIT_ROW}:I${last})"
+        rank = ranks[offset] if ranks else f"=RANK(I{row},I${FIRST_UNIT_ROW}:I${last})"
         sheet.append([offset + 1, name, *scores, total, index, rank, "đã thẩm định"])
     sheet.append([])
     sheet.append([None, "Người lập biểu"])
@@ -162,6 +164,24 @@ class TestOfficialWorkbook:
                 "computed": "72.50",
             },
         ]
+
+    async def test_a_wrong_rank_is_reported_only_where_the_file_ranks_the_whole_group(
+        self, client: AsyncClient, year: int
+    ) -> None:
+        content = official_workbook([UNIT_A, UNIT_B], ranks=[2, 1])
+        response = await post(client, content, dry_run=True)
+        assert response.status_code == 200, response.text
+        found = [
+            (m["row"], m["column"], m["in_file"], m["computed"])
+            for m in response.json()["figure_mismatches"]
+        ]
+        assert found == [(FIRST_UNIT_ROW, "rank", "2", "1"), (FIRST_UNIT_ROW + 1, "rank", "1", "2")]
+        # A third unit the file leaves out: the service would rank it too, so ranks are not
+        # compared (totals and indices still are, and agree).
+        await create_unit(client, "T-WB-C", group=GROUP, name_vi="Chi cục Thử Nghiệm C")
+        response = await post(client, content, dry_run=True)
+        assert response.status_code == 200, response.text
+        assert response.json()["figure_mismatches"] == []
 
     async def test_wrong_maximum_unknown_name_and_text_score_are_three_located_problems(
         self, client: AsyncClient, year: int

@@ -94,7 +94,7 @@ class FigureCheck:
                 continue
             for role, cell in figure.cells:
                 computed = self._computed(role, unit_id)
-                if computed is not None and not _agrees(role, cell, computed[0]):
+                if computed is not None and not figure_agrees(role, cell, computed[0]):
                     found.append(
                         ImportFigureMismatchRead(
                             sheet=figure.sheet,
@@ -134,7 +134,7 @@ def _number(cell: Cell) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _agrees(role: Role, cell: Cell, exact: Decimal) -> bool:
+def figure_agrees(role: Role, cell: Cell, exact: Decimal) -> bool:
     """Whether a sheet's figure is the service's: a rank exactly; a total or an index to within
     a float's noise, or equal once both are rounded half-up to two decimals as published."""
     value = _number(cell)
