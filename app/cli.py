@@ -7,12 +7,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-import uvicorn
 from pydantic import ValidationError
 
-from app.core.config import ServerSettings, Settings, get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.errors import ServiceError
 from app.core.migration_lock import migration_lock
@@ -30,6 +28,7 @@ from app.services.imports.parsing import ReadLimits
 from app.services.imports.service import ImportService, ImportSource
 from app.services.registry.datasets import DatasetLoader, LoadReport
 from app.services.webhooks.delivery import drain_once
+from app.serving import serve, worker_refusal
 
 BUILDERS: dict[str, Callable[[], DatasetBundle]] = {
     "lamdong": build_lamdong_bundle,
@@ -311,9 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     openapi = commands.add_parser("openapi", help="write the OpenAPI document (the contract)")
     openapi.add_argument("-o", "--output", type=Path, default=Path("openapi.json"))
-    serve = commands.add_parser("serve", help="serve the API with uvicorn")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    _add_serve_command(commands)
     args = parser.parse_args(argv)
     settings = get_settings()
 
@@ -352,24 +349,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _serve(args, settings)
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    # The app writes its own JSON access line per request (app/http/logging.py).
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        access_log=False,
-        **proxy_options(settings.server),
+def _add_serve_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    serve = commands.add_parser("serve", help="serve the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument(
+        "--workers",
+        type=positive_int,
+        help="worker processes (default: APP_SERVER__WORKERS, 1); more than one needs "
+        "APP_RATE_LIMIT__REDIS_URL or APP_RATE_LIMIT__ALLOW_PER_WORKER_COUNTERS=true",
     )
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    workers: int = args.workers or settings.server.workers
+    refusal = worker_refusal(settings, workers)
+    if refusal is not None:
+        print(f"par-index serve: {refusal}", file=sys.stderr)
+        return 2
+    serve(settings, host=args.host, port=args.port, workers=workers)
     return 0
 
 
-def proxy_options(settings: ServerSettings) -> dict[str, Any]:
-    """uvicorn believes X-Forwarded-* only from the configured proxies, and with none configured
-    not at all (left to itself it trusts 127.0.0.1, so any local client could set its address)."""
-    trusted = settings.forwarded_allow_ips
-    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted)}
+def positive_int(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number of at least 1")
+    return number
 
 
 if __name__ == "__main__":

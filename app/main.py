@@ -88,6 +88,7 @@ def lifespan(
     async def run(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         app.state.engine = engine
+        app.state.metrics.database_pool.watch(engine)  # current on every worker's /metrics
         app.state.session_factory = create_session_factory(engine)
         app.state.migration_heads = script_heads()
         # Sends webhook deliveries in the background (unless APP_WEBHOOKS__ENABLED=false).

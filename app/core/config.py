@@ -115,6 +115,9 @@ class RateLimitSettings(BaseModel):
     # Shared counters for several workers (redis://host:6379/0); in memory per worker if unset.
     redis_url: SecretStr | None = None
     key_prefix: str = "par-index:rate"
+    # With several workers and no Redis each worker would allow the limit on its own, so
+    # `par-index serve --workers N` refuses to start unless this says that is intended.
+    allow_per_worker_counters: bool = False
 
 
 class ServerSettings(BaseModel):
@@ -122,6 +125,11 @@ class ServerSettings(BaseModel):
     # or networks (["10.0.0.5", "10.1.0.0/16"]). None by default, so the client address is the
     # connection's peer and no client can pick its own rate-limit bucket by sending the header.
     forwarded_allow_ips: list[str] = []
+    # Worker processes `par-index serve` starts (one per core is a good start; `--workers`).
+    workers: int = Field(default=1, ge=1, le=64)
+    # After SIGTERM a worker accepts nothing new and gives the requests in flight this long to
+    # finish before it closes their connections.
+    graceful_shutdown_s: int = Field(default=30, ge=1, le=3600)
 
     @field_validator("forwarded_allow_ips")
     @classmethod

@@ -31,7 +31,6 @@ from app.http.limits import BodyLimitMiddleware
 from app.http.logging import add_request_id_to_error_responses
 from app.http.metrics import (
     METRICS_PATH,
-    DatabasePoolCollector,
     HttpMetrics,
     RouteTemplates,
     add_metrics_route,
@@ -61,8 +60,10 @@ def install_http_edge(
     add_request_id_to_error_responses(app)
 
     registry = CollectorRegistry()
-    registry.register(DatabasePoolCollector(app.state))
-    add_metrics_route(app, registry)
+    metrics = HttpMetrics(registry, RouteTemplates())
+    # The lifespan has the pool watched once it has made the engine (app/main.py).
+    app.state.metrics = metrics
+    add_metrics_route(app, registry, metrics)
 
     page_prefixes = [*site.page_prefixes, *([site.embed_prefix] if site.embed_prefix else [])]
     app.add_middleware(
@@ -97,5 +98,4 @@ def install_http_edge(
         frame_ancestors=settings.security.frame_ancestors,
         hsts_max_age_s=settings.security.hsts_max_age_s if settings.security.hsts else None,
     )
-    metrics = HttpMetrics(registry, RouteTemplates())
     app.add_middleware(FrontMiddleware, metrics=metrics, security=security)

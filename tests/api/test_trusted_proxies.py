@@ -6,8 +6,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.cli import main, proxy_options
+from app.cli import main
 from app.core.config import RateLimitSettings, ServerSettings, get_settings
+from app.serving import proxy_options
 from tests.conftest import AppBuilder
 from tests.local_server import serving
 
@@ -72,7 +73,9 @@ class TestServeCommand:
         else:
             monkeypatch.setenv("APP_SERVER__FORWARDED_ALLOW_IPS", environment)
         calls: list[dict[str, Any]] = []
-        monkeypatch.setattr("app.cli.uvicorn.run", lambda *_args, **kwargs: calls.append(kwargs))
+        monkeypatch.setattr(
+            "app.serving.uvicorn.run", lambda *_args, **kwargs: calls.append(kwargs)
+        )
         get_settings.cache_clear()
         try:
             assert main(["serve", "--port", "8123"]) == 0
