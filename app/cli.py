@@ -148,9 +148,12 @@ def _print_import(report: ImportReportRead) -> None:
 
 
 def _print_refusal(error: ServiceError) -> None:
-    print(f"{error.title}: {error.detail}", file=sys.stderr)
+    # Problems in English, the language of the options and the logs; the import's one-line
+    # summary in Vietnamese, as a report prints it.
+    print(f"{error.title.render('en')}: {error.detail.render('en')}", file=sys.stderr)
     for problem in error.errors:
-        print(f"{':'.join(str(part) for part in problem.loc)}: {problem.msg}", file=sys.stderr)
+        where = ":".join(str(part) for part in problem.loc)
+        print(f"{where}: {problem.as_dict('en')['msg']}", file=sys.stderr)
     if "summary_vi" in error.extensions:
         print(error.extensions["summary_vi"], file=sys.stderr)
 

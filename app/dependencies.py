@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.errors import ServiceError
-from app.core.i18n import Language, preferred_language
+from app.core.i18n import Language, chosen_language
+from app.core.messages import message
 from app.core.result_cache import ResultCache
 from app.http.rate_limit import count_write
 from app.schemas.base import DB_INT_MAX, Code, CriterionCode
@@ -73,10 +74,7 @@ def sent_key(
     """The one API key the request carries; more than one credential header is a 400."""
     sent = sum(len(request.headers.getlist(name)) for name in CREDENTIAL_HEADERS)
     if sent > 1:
-        raise TwoCredentials(
-            "Send the API key once, as `Authorization: Bearer <key>` or as `X-API-Key: <key>`; "
-            "this request carries more than one credential header."
-        )
+        raise TwoCredentials(message("access.two-credentials"))
     return bearer.credentials if bearer is not None else api_key
 
 
@@ -103,7 +101,7 @@ async def get_principal(
 async def _authenticate(request: Request, session: AsyncSession, key: str | None) -> Principal:
     if key is None:
         if not request.app.state.settings.auth.anonymous_read:
-            raise NotAuthenticated("Anonymous access is turned off; send an API key.")
+            raise NotAuthenticated(message("access.anonymous-off"))
         return ANONYMOUS
     principal = await ApiKeyService(session, cache=request.app.state.key_cache).authenticate(key)
     # The audit trail names whoever made this request's writes.
@@ -276,10 +274,17 @@ ImportServiceDep = Annotated[ImportService, Depends(get_import_service)]
 async def get_language(
     accept_language: Annotated[
         str | None,
-        Header(description="`vi` or `en` chooses the primary label (`name`); default `vi`."),
+        Header(
+            description="`vi` or `en`: the language of labels (`name`), rules, reasons and "
+            "problem texts; default `vi`."
+        ),
+    ] = None,
+    lang: Annotated[
+        Language | None,
+        Query(description="`vi` or `en`; wins over Accept-Language (for links and iframes)."),
     ] = None,
 ) -> Language:
-    return preferred_language(accept_language)
+    return chosen_language(lang, accept_language)
 
 
 LanguageDep = Annotated[Language, Depends(get_language)]

@@ -17,7 +17,7 @@ from app.core.errors import install_error_handlers
 from app.core.migrations import script_heads
 from app.core.result_cache import ResultCache
 from app.core.revision_feed import pushed_revisions
-from app.dependencies import get_principal
+from app.dependencies import get_language, get_principal
 from app.http import install_http_edge
 from app.http.caching import release_tag
 from app.http.logging import configure_logging
@@ -47,6 +47,10 @@ from app.services.webhooks.delivery import OutboxDrainer
 
 API_PREFIX = "/api/v1"
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+# Every API call identifies its caller: an unknown or revoked key is refused even where the
+# endpoint is open to anonymous readers. Every call also documents how its language is chosen:
+# its problems are worded in it wherever they arise.
+API_DEPENDENCIES = [Depends(get_principal), Depends(get_language)]
 # Routers under API_PREFIX, in the order their operations appear in the OpenAPI document.
 API_ROUTERS = (
     units,
@@ -151,9 +155,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(health.router)
     for module in API_ROUTERS:
-        # Every API call identifies its caller: an unknown or revoked key is refused even
-        # where the endpoint is open to anonymous readers.
-        app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(get_principal)])
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=API_DEPENDENCIES)
     return app
 
 

@@ -48,7 +48,7 @@ def read_json_scores_apart(content: bytes, tmp_path: Path) -> subprocess.Complet
         "problems = ProblemLog()\n"
         "with open(sys.argv[1], 'rb') as source:\n"
         "    rows = list(read_scores(source, FileFormat.JSON, problems=problems, progress=None))\n"
-        "print(json.dumps([[p.loc, p.msg] for p in problems.items]))\n"
+        'print(json.dumps([[p.loc, p.msg.render("en")] for p in problems.items]))\n'
     )
     return subprocess.run(
         [sys.executable, "-c", script, str(path)],

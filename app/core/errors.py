@@ -1,4 +1,9 @@
-"""Domain errors carrying their HTTP status, rendered as RFC 9457 problem+json by one installer."""
+"""Domain errors carrying their HTTP status, rendered as RFC 9457 problem+json by one installer.
+
+Titles and details are catalogue messages (app/core/messages.toml), worded in the language of
+the request (`?lang=`, else Accept-Language, else Vietnamese) only when the problem is rendered;
+`type`, `status` and the `loc` of each error stay the same in every language.
+"""
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -13,7 +18,10 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from app.core.i18n import DEFAULT_LANGUAGE, Language, chosen_language
+from app.core.messages import Message, has_message, message
 from app.core.outages import OUTAGE_TYPES, is_database_outage
+from app.core.validation_messages import validation_message
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://par-index.example/problems/"
@@ -23,77 +31,96 @@ DATABASE_UNAVAILABLE = "database_unavailable"
 logger = logging.getLogger(__name__)
 
 
+def problem_title(slug: str) -> Message:
+    """One title per problem type (RFC 9457 §3.1.3: the same for every occurrence)."""
+    return message(f"problem.{slug}")
+
+
+def has_title(slug: str) -> bool:
+    return has_message(f"problem.{slug}")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input: where (a path of keys, or sheet/row/column) and why."""
 
     loc: Sequence[str | int]
-    msg: str
+    msg: Message
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"loc": list(self.loc), "msg": self.msg}
+    def as_dict(self, language: Language) -> dict[str, Any]:
+        return {"loc": list(self.loc), "msg": self.msg.render(language)}
 
 
 class ServiceError(Exception):
     status: ClassVar[int] = 400
-    title: ClassVar[str] = "Bad request"
     slug: ClassVar[str] = "bad-request"
 
-    def __init__(self, detail: str, *, errors: Sequence[Problem] = ()) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: Message, *, errors: Sequence[Problem] = ()) -> None:
+        super().__init__(detail.render("en"))  # for logs and tracebacks
         self.detail = detail
         self.errors = list(errors)
         # RFC 9457 extension members a kind of error adds to its document.
         self.extensions: dict[str, Any] = {}
 
+    @property
+    def title(self) -> Message:
+        return problem_title(self.slug)
+
 
 class NotFound(ServiceError):
     status = 404
-    title = "Not found"
     slug = "not-found"
 
 
 class Conflict(ServiceError):
     status = 409
-    title = "Conflict"
     slug = "conflict"
 
 
 class InvalidInput(ServiceError):
     status = 422
-    title = "Invalid input"
     slug = "invalid-input"
 
 
 class YearFrozen(Conflict):
-    title = "Year is published"
     slug = "year-frozen"
+
+
+def request_language(request: Request) -> Language:
+    return chosen_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 def problem_response(
     *,
     status: int,
-    title: str,
-    detail: str,
+    title: Message | str,
+    detail: Message | str,
     slug: str,
     errors: Sequence[Problem] = (),
     headers: dict[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
+    language: Language = DEFAULT_LANGUAGE,
 ) -> JSONResponse:
+    """A problem+json answer; `title` and `detail` are worded in `language` (a plain string is
+    sent as it is, for callers below the catalogue's reach)."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + slug,
-        "title": title,
+        "title": _worded(title, language),
         "status": status,
-        "detail": detail,
+        "detail": _worded(detail, language),
     }
     if errors:
-        body["errors"] = [error.as_dict() for error in errors]
+        body["errors"] = [error.as_dict(language) for error in errors]
     body.update(extensions or {})
+    headers = {**(headers or {}), "Content-Language": language}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ServiceError)
+def _worded(text: Message | str, language: Language) -> str:
+    return text if isinstance(text, str) else text.render(language)
+
+
+def error_response(request: Request, exc: ServiceError) -> JSONResponse:
     return problem_response(
         status=exc.status,
         title=exc.title,
@@ -101,30 +128,41 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
         slug=exc.slug,
         errors=exc.errors,
         extensions=exc.extensions,
+        language=request_language(request),
     )
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return error_response(request, exc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     if isinstance(exc.body, bytes) and exc.body:
         # FastAPI passes a body it did not read as JSON (another Content-Type, or none) on to
         # validation as raw bytes: the media type is what is wrong, not the fields.
         return problem_response(
             status=415,
-            title="Unsupported media type",
-            detail="Send the request body as application/json.",
+            title=problem_title("unsupported-media-type"),
+            detail=message("request.send-json"),
             slug="unsupported-media-type",
+            language=request_language(request),
         )
     errors = [
-        Problem(loc=[p if isinstance(p, int) else str(p) for p in error["loc"]], msg=error["msg"])
+        Problem(
+            loc=[p if isinstance(p, int) else str(p) for p in error["loc"]],
+            msg=validation_message(error),
+        )
         for error in exc.errors()
     ]
     return problem_response(
         status=422,
-        title="Invalid request",
-        detail=f"{len(errors)} problem(s) in the request; see errors.",
+        title=problem_title("invalid-request"),
+        detail=message("request.problems", count=len(errors)),
         slug="invalid-request",
         errors=errors,
+        language=request_language(request),
     )
 
 
@@ -142,17 +180,26 @@ def allowed_methods(request: Request) -> list[str]:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     phrase = HTTPStatus(exc.status_code).phrase
-    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    slug = phrase.lower().replace(" ", "-")
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
         headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
     return problem_response(
         status=exc.status_code,
-        title=phrase,
-        detail=detail,
-        slug=phrase.lower().replace(" ", "-"),
+        title=problem_title(slug) if has_title(slug) else phrase,
+        detail=_http_detail(exc, slug, phrase),
+        slug=slug,
         headers=headers or None,
+        language=request_language(request),
     )
+
+
+def _http_detail(exc: StarletteHTTPException, slug: str, phrase: str) -> Message | str:
+    """Starlette's own refusals carry the bare phrase: worded from the catalogue. A detail
+    written by the code that raised it is kept."""
+    if isinstance(exc.detail, str) and exc.detail != phrase:
+        return exc.detail
+    return message(f"http.{slug}") if has_message(f"http.{slug}") else phrase
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -160,9 +207,10 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         status=500,
-        title="Internal server error",
-        detail="The server failed to answer; the error has been logged.",
+        title=problem_title("internal-error"),
+        detail=message("server.failed"),
         slug="internal-error",
+        language=request_language(request),
     )
 
 
@@ -182,9 +230,10 @@ def _database_unavailable(
         setattr(request.state, DATABASE_UNAVAILABLE, True)
         return problem_response(
             status=503,
-            title="Database unavailable",
-            detail=f"The database cannot be reached; retry in {retry_after_s} s.",
+            title=problem_title("database-unavailable"),
+            detail=message("database.unavailable", seconds=retry_after_s),
             slug="database-unavailable",
+            language=request_language(request),
             headers={"Retry-After": str(retry_after_s), "Cache-Control": "no-store"},
         )
 

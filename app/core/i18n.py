@@ -1,4 +1,4 @@
-"""Choosing Vietnamese or English labels from the Accept-Language header."""
+"""Choosing Vietnamese or English: `?lang=`, else the Accept-Language header, else Vietnamese."""
 
 from typing import Literal
 
@@ -16,6 +16,17 @@ def preferred_language(header: str | None) -> Language:
     """
     chosen = best_offer(header, LANGUAGES, key=lambda tag: tag.split("-")[0])
     return chosen or DEFAULT_LANGUAGE
+
+
+def chosen_language(lang: str | None, accept_language: str | None) -> Language:
+    """`?lang=` when it names a supported language, otherwise the header's choice.
+
+    The parameter wins because a link or a client without header control (a browser address
+    bar, an iframe) can carry it; the header stays the default for API clients.
+    """
+    if lang is not None and lang in LANGUAGES:
+        return LANGUAGES[lang]
+    return preferred_language(accept_language)
 
 
 def pick(language: Language, vi: str, en: str) -> str:

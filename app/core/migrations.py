@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from app.core.db import create_engine, for_writes
 from app.core.errors import Conflict
+from app.core.messages import Message, message
 from app.core.migration_lock import migration_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,6 @@ def script_revisions() -> set[str]:
 
 
 class DatabaseAheadOfRelease(Conflict):
-    title = "Database migrated by a newer release"
     slug = "database-ahead-of-release"
 
 
@@ -113,9 +113,5 @@ async def migrate_database(
         await engine.dispose()
 
 
-def _ahead_detail(unknown: set[str]) -> str:
-    return (
-        f"the database is at revision {', '.join(sorted(unknown))}, which this release's "
-        "migrations do not know: a newer release has migrated it. Nothing was changed; run that "
-        "release or a newer one (a downgrade is done with the release that wrote the revision)."
-    )
+def _ahead_detail(unknown: set[str]) -> Message:
+    return message("database.ahead", revisions=", ".join(sorted(unknown)))

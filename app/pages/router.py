@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from app.core.errors import ServiceError
 from app.core.i18n import Language
+from app.core.messages import message
 from app.dependencies import GroupPath, PublicGroupResultsDep, UnitCodePath, YearPath
 from app.pages.templating import render
 from app.pages.text import Texts
@@ -59,7 +60,12 @@ def _context(request: Request, language: Language, t: Texts) -> dict[str, Any]:
 
 def _error_page(request: Request, language: Language, error: ServiceError) -> HTMLResponse:
     t = Texts(language)
-    html = render("error.html", error=error, **_context(request, language, t))
+    html = render(
+        "error.html",
+        title=error.title.render(language),
+        detail=error.detail.render(language),
+        **_context(request, language, t),
+    )
     return HTMLResponse(html, status_code=error.status)
 
 
@@ -75,7 +81,7 @@ async def _respond(
     """The page from the cache, or built, rendered and cached; a refusal as an HTML page."""
     if not request.app.state.settings.auth.anonymous_read:
         # Pages carry no API key: they exist only while anonymous reading is allowed.
-        refusal = NotAuthenticated("Anonymous access is turned off; the pages are not served.")
+        refusal = NotAuthenticated(message("access.pages-off"))
         return _error_page(request, language, refusal)
     await pages.results.sync()
     key = ("page", request.url.path, language)

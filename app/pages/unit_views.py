@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from app.core.errors import NotFound, ServiceError
 from app.core.i18n import Language, pick
+from app.core.messages import message
 from app.pages import charts
 from app.pages.text import Texts
 from app.pages.views import PublicReader, published_position
@@ -118,7 +119,7 @@ class UnitPages(PublicReader):
         ranking = await self.ranking(year=year, group=unit.group, language=language)
         entry = next((e for e in ranking.entries if e.unit.code == unit.code), None)
         if entry is None:
-            raise NotFound(f"Unit {code!r} has no result in {year}.")
+            raise NotFound(message("unit.no-result", code=code, year=year))
         breakdown, improvements, missing = await self._scored_parts(year, code, language)
         history = await self.histories.get_history(unit_code=code, language=language)
         events = await self._events(history, language, t)
@@ -157,7 +158,7 @@ class UnitPages(PublicReader):
                 year=year, unit_code=code, limit=UNIT_IMPROVEMENTS, language=language
             )
         except ServiceError as refused:
-            return None, None, refused.detail
+            return None, None, refused.detail.render(language)
         return breakdown, improvements, None
 
     async def _events(
@@ -178,11 +179,11 @@ class UnitPages(PublicReader):
     ) -> GroupImprovementsView:
         ranking = await self.ranking(year=year, group=group, language=language)
         if not ranking.entries:
-            raise NotFound(f"No results for the {group!r} group in {year}.")
+            raise NotFound(message("results.no-results", group=group, year=year))
         try:
             improvements = await self.improvement.group_improvements(
                 year=year, group=group, limit=GROUP_IMPROVEMENTS, language=language
             )
         except ServiceError as refused:
-            return GroupImprovementsView(ranking, None, refused.detail)
+            return GroupImprovementsView(ranking, None, refused.detail.render(language))
         return GroupImprovementsView(ranking, improvements, None)

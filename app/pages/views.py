@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from app.core.errors import NotFound
 from app.core.i18n import Language
+from app.core.messages import message
 from app.pages import charts
 from app.pages.text import Texts
 from app.schemas.rankings import RankingEntryRead, RankingRead
@@ -176,7 +177,7 @@ class PublicReader:
     ) -> RankingView:
         ranking = await self.ranking(year=year, group=group, language=language)
         if not ranking.entries:
-            raise NotFound(f"No results for the {group!r} group in {year}.")
+            raise NotFound(message("results.no-results", group=group, year=year))
         return RankingView(
             year=await self.year(year),
             ranking=ranking,

@@ -10,6 +10,8 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.core.errors import InvalidInput, Problem
+from app.core.messages import message
+from app.core.validation_messages import validation_message
 from app.dependencies import NOT_CACHED, EditorDep, ImportServiceDep, SettingsDep, YearPath
 from app.routers.export_format import XLSX_MEDIA_TYPE
 from app.routers.responses import AUTH, CONFLICT, NOT_FOUND, Responses, problem
@@ -111,7 +113,7 @@ async def _limited(stream: AsyncIterator[bytes], limit: int) -> AsyncGenerator[b
     async for chunk in stream:
         received += len(chunk)
         if received > limit:
-            raise PayloadTooLarge(f"The upload is larger than {limit} bytes.")
+            raise PayloadTooLarge(message("upload.too-large", limit=limit))
         yield chunk
 
 
@@ -136,10 +138,10 @@ async def read_import_upload(
     """
     limit = settings.imports.max_bytes
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise UnsupportedMediaType("Send the file as multipart/form-data in a `file` part.")
+        raise UnsupportedMediaType(message("upload.send-multipart"))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + ENVELOPE_BYTES:
-        raise PayloadTooLarge(f"The upload is larger than {limit} bytes.")
+        raise PayloadTooLarge(message("upload.too-large", limit=limit))
     parser = MultiPartParser(
         request.headers,
         _limited(request.stream(), limit + ENVELOPE_BYTES),
@@ -150,15 +152,16 @@ async def read_import_upload(
     try:
         form = await parser.parse()
     except MultiPartException as error:
-        raise InvalidInput(f"Unreadable multipart body: {error.message}") from error
+        raise InvalidInput(message("upload.unreadable", error=error.message)) from error
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise InvalidInput(
-                "The request has no file.", errors=[Problem(["body", "file"], "Field required")]
+                message("upload.no-file"),
+                errors=[Problem(["body", "file"], message("validation.missing"))],
             )
         if upload.size is not None and upload.size > limit:
-            raise PayloadTooLarge(f"The file is larger than {limit} bytes.")
+            raise PayloadTooLarge(message("upload.file-too-large", limit=limit))
         query = {
             "kind": kind,
             "dry_run": dry_run,
@@ -181,9 +184,9 @@ def _options(values: dict[str, Any]) -> ImportOptions:
         return ImportOptions.model_validate(values)
     except ValidationError as error:
         raise InvalidInput(
-            "The import options are not valid.",
+            message("upload.options-invalid"),
             errors=[
-                Problem(["body", *(str(part) for part in item["loc"])], item["msg"])
+                Problem(["body", *(str(part) for part in item["loc"])], validation_message(item))
                 for item in error.errors()
             ],
         ) from error

@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 TWO_PLACES = Decimal("0.01")
 FOUR_PLACES = Decimal("0.0001")
@@ -79,7 +80,8 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 def _date_text(value: object) -> object:
     # Pydantic would read the number 0 as 1970-01-01 (unix time); a date here is "YYYY-MM-DD".
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("a date is written YYYY-MM-DD")
+        # The error type names the catalogue's wording (app/core/validation_messages.py).
+        raise PydanticCustomError("date_text", "a date is written YYYY-MM-DD")
     return value
 
 

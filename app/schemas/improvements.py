@@ -144,7 +144,9 @@ class UnitImprovementsRead(ApiModel):
     unit: LabelledRef
     rank: int | None
     index: IndexOut
-    order: str
+    order: str = Field(
+        description="The order in words, in the language chosen (`lang`, Accept-Language)."
+    )
     coverage: CoverageRead = Field(description="The coverage of the unit's group that year.")
     next_rank: NextRankRead | None = Field(
         description="Null at the top, and where ranks are not computed (a partial group)."
@@ -207,7 +209,9 @@ class GroupImprovementsRead(ApiModel):
     revision: int
     language: Language
     group: LabelledRef
-    order: str
+    order: str = Field(
+        description="The order in words, in the language chosen (`lang`, Accept-Language)."
+    )
     coverage: CoverageRead
     lowest_units: list[WeakUnitRead] = Field(
         description="Empty unless ranks are computed over the complete group (`coverage`)."

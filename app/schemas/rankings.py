@@ -118,7 +118,9 @@ class PreviousRead(ApiModel):
     year: int = Field(description="The year looked at: the one before.")
     comparable: bool
     reason_code: str = Field(description=f"Why the result is comparable or not: {REASON_CODES}.")
-    reason: str = Field(description="The reason in words (English).")
+    reason: str = Field(
+        description="The reason in words, in the language chosen (`lang`, Accept-Language)."
+    )
     results: list[PreviousResultRead]
     index: IndexOut | None = Field(description="Previous index, when comparable.")
     rank: int | None = Field(description="Previous rank, when comparable and real.")
@@ -215,7 +217,9 @@ class RankingRead(ApiModel):
     language: Language
     group: LabelledRef
     criterion: LabelledRef | None
-    rule: str
+    rule: str = Field(
+        description="The ranking rule in words, in the language chosen (`lang`, Accept-Language)."
+    )
     max_score: ScoreOut | None
     coverage: CoverageRead
     entries: list[RankingEntryRead]

@@ -3,6 +3,7 @@
 from datetime import date
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.models.enums import LineageKind
 from app.schemas.base import ApiInput, ApiModel, Code, IsoDate, Name, Page, Year, with_examples
@@ -49,6 +50,9 @@ COMMUNES = {
     "valid_to_year": None,
 }
 FIRST_YEAR = "The first assessment year the group is ranked in (null: no limit)."
+# A validity that ends before it starts, in the catalogue's words ("validation.after").
+AFTER_YEARS = {"field": "valid_from_year", "other": "valid_to_year"}
+AFTER_DATES = {"field": "valid_from", "other": "valid_to"}
 LAST_YEAR = "The last assessment year the group is ranked in (null: still ranked)."
 SORT_ORDER = "Where the group comes in lists, smallest first."
 
@@ -80,7 +84,7 @@ class GroupCreate(ApiInput):
     def _validity_ordered(self) -> "GroupCreate":
         first, last = self.valid_from_year, self.valid_to_year
         if first is not None and last is not None and first > last:
-            raise ValueError("valid_from_year must not be after valid_to_year")
+            raise PydanticCustomError("after", "{field} must not be after {other}", AFTER_YEARS)
         return self
 
 
@@ -121,7 +125,7 @@ class UnitCreate(ApiInput):
     @model_validator(mode="after")
     def _validity_ordered(self) -> "UnitCreate":
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
-            raise ValueError("valid_from must not be after valid_to")
+            raise PydanticCustomError("after", "{field} must not be after {other}", AFTER_DATES)
         return self
 
 

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from app.models.enums import YearStatus
 from app.schemas.base import ApiInput, ApiModel, Code, IsoDate, Year, with_examples
@@ -66,7 +67,9 @@ class YearCreate(ApiInput):
     def _in_the_year_or_the_next(cls, value: date | None, info: ValidationInfo) -> date | None:
         year = info.data.get("year")
         if value is not None and year is not None and not year <= value.year <= year + 1:
-            raise ValueError(f"must fall in {year} or {year + 1}")
+            raise PydanticCustomError(
+                "cut_off_year", "must fall in {year} or {next}", {"year": year, "next": year + 1}
+            )
         return value
 
     @property

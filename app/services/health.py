@@ -4,13 +4,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.errors import ServiceError
+from app.core.messages import message
 from app.repositories.health import HealthRepository
 from app.schemas.health import ReadinessRead
 
 
 class NotReady(ServiceError):
     status = 503
-    title = "Not ready"
     slug = "not-ready"
 
 
@@ -29,9 +29,7 @@ class ReadinessService:
                 await repository.ping()
                 current = await repository.migration_heads()
         except (SQLAlchemyError, OSError) as exc:
-            raise NotReady(f"Database unreachable ({type(exc).__name__}).") from exc
+            raise NotReady(message("health.unreachable", error=type(exc).__name__)) from exc
         if current != self.expected_heads:
-            raise NotReady(
-                "The database schema is not at the latest migration; run the migrations."
-            )
+            raise NotReady(message("health.not-migrated"))
         return ReadinessRead(status="ready", database="reachable", migrations="at head")

@@ -50,7 +50,7 @@ class TestIntegersTheDatabaseCannotHold:
         self, client: AsyncClient, path: str
     ) -> None:
         body = assert_problem(await client.get(path), 422)
-        assert body["title"] == "Invalid request"
+        assert body["title"] == "Tham số của yêu cầu không hợp lệ"
 
     async def test_the_largest_revision_is_simply_not_found(self, client: AsyncClient) -> None:
         response = await client.get(
@@ -69,7 +69,7 @@ class TestBodies:
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         body = assert_problem(response, 415)
-        assert body["title"] == "Unsupported media type"
+        assert body["title"] == "Định dạng không được hỗ trợ"
 
     async def test_a_body_without_content_type_is_415_too(self, client: AsyncClient) -> None:
         response = await client.post("/api/v1/years", content=b'{"year": 2031}')

@@ -62,7 +62,7 @@ class TestGetReadiness:
         unreachable = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/db.sqlite3")
         app.state.engine = unreachable
         try:
-            problem = assert_problem(await http.get("/readyz"), 503)
+            problem = assert_problem(await http.get("/readyz?lang=en"), 503)
         finally:
             await unreachable.dispose()
         assert "unreachable" in problem["detail"]

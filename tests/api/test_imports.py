@@ -72,8 +72,13 @@ async def post_import(
         key: str(value).lower() if isinstance(value, bool) else str(value)
         for key, value in fields.items()
     }
+    # The problems are asserted in English below; Vietnamese, the default, is tested with the
+    # catalogue (tests/api/test_languages.py).
     return await client.post(
-        f"/api/v1/years/{year}/imports", files={"file": (name, content, content_type)}, data=data
+        f"/api/v1/years/{year}/imports",
+        files={"file": (name, content, content_type)},
+        data=data,
+        headers={"Accept-Language": "en"},
     )
 
 

@@ -70,11 +70,13 @@ def official_workbook(
 async def post(
     client: AsyncClient, content: bytes, params: dict[str, str] | None = None, **fields: Any
 ) -> Response:
+    # Problems are asserted in English here; a summary in both languages.
     return await client.post(
         f"/api/v1/years/{YEAR}/imports",
         params=params,
         files={"file": ("official.xlsx", content, XLSX)},
         data={key: str(value).lower() for key, value in fields.items()},
+        headers={"Accept-Language": "en"},
     )
 
 
@@ -207,7 +209,7 @@ class TestOfficialWorkbook:
             "the year's criteria set is 2.5."
         )
         assert body["summary_vi"].startswith(
-            f"Không nhập tệp official.xlsx: 3 lỗi, chưa ghi gì. Lỗi đầu tiên (trang {SHEET}, "
+            f"Không nhập tệp official.xlsx: 3 lỗi, chưa ghi gì. Lỗi đầu tiên (trang tính {SHEET}, "
             "dòng 7, cột 1.2): "
         )
         assert await finals(client, "T-WB-A") == {}
@@ -224,8 +226,10 @@ class TestAnnotatedRefusal:
         book = load_workbook(io.BytesIO(response.content))
         sheet = book[SHEET]
         assert book.active.title == SHEET
+        # Each comment says it in Vietnamese, then English.
+        assert sheet["E10"].comment.text == "'khá' không phải là số\n'khá' is not a number"
         marked = {
-            cell.coordinate: cell.comment.text
+            cell.coordinate: cell.comment.text.splitlines()[1]
             for row in sheet.iter_rows()
             for cell in row
             if cell.comment is not None

@@ -32,7 +32,7 @@ class TestPreviousYear:
             "year": 2023,
             "comparable": False,
             "reason_code": "no_results_for_group_in_year",
-            "reason": "no results for this unit's group in 2023",
+            "reason": "nhóm của đơn vị này không có kết quả năm 2023",
             "results": [],
             "index": None,
             "rank": None,

@@ -77,7 +77,7 @@ class TestManyToMany:
             ("T-D1", "merge", "60.00"),
             ("T-D2", "merge", "30.00"),
         ]
-        assert "many-to-many" in middle["reason"]
+        assert "nhiều – nhiều" in middle["reason"]
 
     async def test_a_plain_merger_stays_a_merger(
         self, client: AsyncClient, session: AsyncSession

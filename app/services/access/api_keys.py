@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
+from app.core.messages import message
 from app.models import ApiKey
 from app.repositories.api_keys import ApiKeyRepository
 from app.schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
@@ -20,7 +21,6 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 
 class ApiKeyNotFound(NotFound):
-    title = "API key not found"
     slug = "api-key-not-found"
 
 
@@ -65,7 +65,7 @@ class ApiKeyService:
     async def revoke_key(self, key_id: int, *, actor: str | None) -> ApiKeyRead:
         stored = await self.keys.get(key_id)
         if stored is None:
-            raise ApiKeyNotFound(f"No API key with id {key_id}.")
+            raise ApiKeyNotFound(message("access.key-not-found", id=key_id))
         if stored.revoked_at is None:
             stored.revoked_at = datetime.now(UTC)
             AuditService(self.session).record(
@@ -92,7 +92,7 @@ class ApiKeyService:
         generation = self.cache.generation if self.cache is not None else 0
         stored = await self.keys.by_hash(key_hash)
         if stored is None or stored.revoked_at is not None:
-            raise NotAuthenticated("The API key is unknown or has been revoked.")
+            raise NotAuthenticated(message("access.key-unknown"))
         principal = Principal(
             role=Role.from_label(stored.role), key_id=stored.id, key_name=stored.name
         )

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from app.core.errors import ServiceError
+from app.core.messages import message
 from app.services.access.viewer import EDITORIAL, PUBLIC, Viewer
 
 
@@ -46,7 +47,6 @@ ANONYMOUS = Principal(role=None)
 
 class NotAuthenticated(ServiceError):
     status = 401
-    title = "Not authenticated"
     slug = "not-authenticated"
 
 
@@ -55,23 +55,16 @@ class TwoCredentials(ServiceError):
     because any rule picking one of them lets a client be someone the limits do not see."""
 
     status = 400
-    title = "Two credentials"
     slug = "two-credentials"
 
 
 class Forbidden(ServiceError):
     status = 403
-    title = "Forbidden"
     slug = "forbidden"
 
 
 def check_role(principal: Principal, needed: Role) -> None:
     if principal.role is None:
-        raise NotAuthenticated(
-            f"This needs an API key with the {needed.label} role "
-            "(Authorization: Bearer <key>, or X-API-Key)."
-        )
+        raise NotAuthenticated(message("access.key-needed", role=needed.label))
     if principal.role < needed:
-        raise Forbidden(
-            f"This needs the {needed.label} role; the key has the {principal.role.label} role."
-        )
+        raise Forbidden(message("access.role-needed", role=needed.label, held=principal.role.label))

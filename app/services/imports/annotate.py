@@ -12,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from app.core.errors import Problem
+from app.core.messages import Message
 from app.services.imports.parsing.archive import check_archive
 from app.services.imports.parsing.cells import header_key
 from app.services.imports.parsing.limits import ReadLimits
@@ -52,7 +53,7 @@ def annotated_workbook(
     places = [_place(book, problem, columns) for problem in problems]
     for problem, place in zip(problems, places, strict=True):
         if place is not None:
-            _mark(book[place[0]].cell(row=place[1], column=place[2]), problem.msg)
+            _mark(book[place[0]].cell(row=place[1], column=place[2]), _bilingual(problem.msg))
     _list_problems(book, problems, places, summaries)
     first = next((place for place in places if place is not None), None)
     if first is not None:
@@ -79,6 +80,11 @@ def _place(book: Any, problem: Problem, columns: dict[tuple[str, str], int | Non
             columns[key] = _column(book[title], key[1])
         column = columns[key]
     return title, row, (column or 0) + 1
+
+
+def _bilingual(msg: Message) -> str:
+    """The workbook goes back to whoever loaded it, whatever their language: both, vi first."""
+    return f"{msg.render('vi')}\n{msg.render('en')}"
 
 
 def _mark(cell: Any, msg: str) -> None:
@@ -125,6 +131,6 @@ def _list_problems(
     for problem, place in zip(problems, places, strict=True):
         loc = [*problem.loc, None, None, None][:3]
         address = f"{get_column_letter(place[2])}{place[1]}" if place else None
-        sheet.append([*loc, problem.msg, address])
+        sheet.append([*loc, _bilingual(problem.msg), address])
     for letter, width in zip("ABCDE", (24, 10, 16, 90, 10), strict=True):
         sheet.column_dimensions[letter].width = width

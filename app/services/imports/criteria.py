@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import InvalidInput
+from app.core.validation_messages import validation_message
 from app.models import CriteriaSet
 from app.repositories.criteria import CriteriaRepository
 from app.schemas.base import format_decimal
@@ -80,7 +81,7 @@ def _criteria_set(
         )
     except ValidationError as error:
         for item in error.errors():
-            problems.add(where(list(item["loc"])), item["msg"])
+            problems.add(where(list(item["loc"])), validation_message(item))
         return None
 
 

@@ -8,7 +8,9 @@ from typing import IO, Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.messages import message
 from app.core.result_cache import ResultCache
+from app.core.validation_messages import validation_message
 from app.models import OrgUnit, PublishedResult
 from app.repositories.imports import ImportRepository
 from app.schemas.datasets import PublishedResultSpec
@@ -141,18 +143,18 @@ def check_published(
         loc: list[str | int] = [row.sheet, row.number]
         unit = units.get(spec.unit)
         if unit is None:
-            problems.add([*loc, "unit_code"], f"unknown unit {spec.unit!r}")
+            problems.add([*loc, "unit_code"], message("unit.unknown", code=spec.unit))
             continue
         if not active_in_year(unit, year):
-            problems.add([*loc, "unit_code"], f"unit {spec.unit!r} was not active in that year")
+            problems.add([*loc, "unit_code"], message("scores.unit-inactive-row", unit=spec.unit))
         if spec.source not in sources:
-            problems.add([*loc, "source"], f"unknown source {spec.source!r}")
+            problems.add([*loc, "source"], message("published.unknown-source", source=spec.source))
         if not any(value is not None for value in _spec_values(spec)[:4]):
-            problems.add(loc, "the row publishes no index, rank, position or band")
+            problems.add(loc, message("published.nothing"))
         if spec.unit in first:
             problems.add(
                 [*loc, "unit_code"],
-                f"unit {spec.unit!r} appears twice; first on row {first[spec.unit]}",
+                message("published.unit-twice", unit=spec.unit, row=first[spec.unit]),
             )
             continue
         first[spec.unit] = row.number
@@ -177,7 +179,7 @@ def _row_spec(row: TableRow, *, year: int, problems: ProblemLog) -> PublishedRes
     except ValidationError as error:
         for item in error.errors():
             column = "unit_code" if item["loc"][:1] == ("unit",) else item["loc"][0]
-            problems.add([*loc, str(column)], item["msg"])
+            problems.add([*loc, str(column)], validation_message(item))
         return None
 
 

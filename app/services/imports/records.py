@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import InvalidInput
+from app.core.messages import message
 from app.models import AssessmentYear, ImportRecord
 from app.repositories.publication import PublicationRepository
 from app.repositories.revision import RevisionRepository
@@ -28,12 +29,20 @@ from app.services.publication.years import YearService
 
 
 class ImportRejected(InvalidInput):
-    title = "Import rejected"
     slug = "import-rejected"
 
-    def __init__(self, detail: str, *, problems: ProblemLog, file_name: str) -> None:
-        if problems.omitted:
-            detail += f" The first {len(problems.items)} are listed; {problems.omitted} more."
+    def __init__(self, *, file_name: str, problems: ProblemLog) -> None:
+        detail = (
+            message(
+                "import.rejected-some-listed",
+                count=problems.total,
+                file=file_name,
+                listed=len(problems.items),
+                more=problems.omitted,
+            )
+            if problems.omitted
+            else message("import.rejected", count=problems.total, file=file_name)
+        )
         super().__init__(detail, errors=problems.items)
         self.problem_total = problems.total
         vi, en = rejection_summaries(file_name, problems.total, problems.items)
@@ -55,11 +64,7 @@ class Attempt:
     counts: dict[str, int] = field(default_factory=dict)
 
     def rejected(self, problems: ProblemLog) -> ImportRejected:
-        return ImportRejected(
-            f"{problems.total} problem(s) in {self.file_name}; nothing was imported.",
-            problems=problems,
-            file_name=self.file_name,
-        )
+        return ImportRejected(file_name=self.file_name, problems=problems)
 
 
 class ImportRecords:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from app.core.errors import Problem
+from app.core.messages import Message, message
 from app.models.enums import ScoringMethod
 from app.repositories.score_staging import Conflict, StagedRow, StagedScore
 from app.schemas.base import format_decimal
@@ -21,7 +22,8 @@ PARSED_CACHE_LIMIT = 100_000
 # Distinct unknown unit codes reported once each; past this many, each row is reported.
 REPORTED_LIMIT = 100_000
 ZERO = Decimal(0)
-_UNPARSED = BadCell("")
+# A marker compared by identity: "this text was not parsed yet"; never shown.
+_UNPARSED = BadCell(Message("cell.not-a-number"))
 # What a file has given so far for one (unit, leaf): one byte per leaf of the unit's group.
 UNSEEN, LONG_ROW, WIDE_ROW, BAD_ROW = 0, 1, 2, 3
 
@@ -180,29 +182,28 @@ class ScoreChecker:
         loc: list[str | int] = [row.sheet, row.row_number, "unit_code"]
         if unit is None:
             if not code:
-                return self._once_per_row("empty", row, loc, "unit_code is empty")
-            return self._once(("unit", code), loc, f"unknown unit {code!r}")
+                return self._once_per_row("empty", row, loc, message("scores.empty-unit"))
+            return self._once(("unit", code), loc, message("unit.unknown", code=code))
         if row.sheet_group is not None:
             sheet_group_id = self._sheet_group_id(row.sheet_group)
             if sheet_group_id is None:
                 return self._once(
                     ("sheet", row.sheet),
                     [row.sheet, 1],
-                    f"sheet {row.sheet!r} is not named after a unit group, by its code or its "
-                    "name (nor `long`, `about`, `criteria`)",
+                    message("xlsx.sheet-name", sheet=row.sheet),
                 )
             if sheet_group_id != unit.group_id:
                 return self._once_per_row(
                     "wrong group",
                     row,
                     loc,
-                    f"unit {code!r} is not in the group {row.sheet_group!r} of this sheet",
+                    message("scores.wrong-sheet-group", unit=code, group=row.sheet_group),
                 )
         if not unit.active:
-            return self._once(("inactive", code), loc, f"unit {code!r} was not active in that year")
-        return self._once(
-            ("no criteria", code), loc, f"the group of unit {code!r} has no criteria set that year"
-        )
+            return self._once(
+                ("inactive", code), loc, message("scores.unit-inactive-row", unit=code)
+            )
+        return self._once(("no criteria", code), loc, message("scores.unit-no-criteria", unit=code))
 
     def _first_seen(self, row: RawScore, unit: KnownUnit) -> bytearray:
         """The unit's first row: nothing seen yet of its leaves; unit-wide problems go here."""
@@ -215,12 +216,12 @@ class ScoreChecker:
         code = row.criterion_code
         column = code if row.sheet_group is not None else "criterion_code"
         if not code:
-            msg = "criterion_code is empty"
+            why = message("scores.empty-criterion")
         elif code in self.lookups.inner.get(unit.group_id, ()):
-            msg = f"criterion {code!r} is not a leaf; scores go on its sub-criteria"
+            why = message("scores.not-leaf", code=code)
         else:
-            msg = f"criterion {code!r} is not in the unit's criteria set for that year"
-        return Problem([row.sheet, row.row_number, column], msg)
+            why = message("scores.criterion-not-in-set", code=code)
+        return Problem([row.sheet, row.row_number, column], why)
 
     def _cell_problems(
         self, row: RawScore, leaf: Leaf, self_score: Score, final: Score
@@ -234,23 +235,32 @@ class ScoreChecker:
             if isinstance(value, BadCell):
                 found.append(Problem(loc, value.msg))
             elif value is not None and value > leaf.maximum:
-                limit = "cap" if leaf.method == ScoringMethod.PENALTY else "maximum"
+                above = (
+                    "scores.above-cap"
+                    if leaf.method == ScoringMethod.PENALTY
+                    else "scores.above-max"
+                )
                 found.append(
                     Problem(
                         loc,
-                        f"{format_decimal(value)} is above the {limit} "
-                        f"{format_decimal(leaf.maximum)} of {code!r}",
+                        message(
+                            above,
+                            value=format_decimal(value),
+                            max=format_decimal(leaf.maximum),
+                            code=code,
+                        ),
                     )
                 )
         if row.note is not None and len(row.note) > NOTE_MAX_CHARS:
             found.append(
                 Problem(
-                    [row.sheet, row.row_number, "note"], f"longer than {NOTE_MAX_CHARS} characters"
+                    [row.sheet, row.row_number, "note"],
+                    message("scores.note-too-long", limit=NOTE_MAX_CHARS),
                 )
             )
         return found
 
-    def _once(self, key: tuple[str, str], loc: list[str | int], msg: str) -> list[Problem]:
+    def _once(self, key: tuple[str, str], loc: list[str | int], msg: Message) -> list[Problem]:
         """The problem, unless one was reported under `key` (a unit, a sheet) already."""
         if key in self._reported:
             return []
@@ -259,7 +269,7 @@ class ScoreChecker:
         return [Problem(loc, msg)]
 
     def _once_per_row(
-        self, kind: str, row: RawScore, loc: list[str | int], msg: str
+        self, kind: str, row: RawScore, loc: list[str | int], msg: Message
     ) -> list[Problem]:
         """The problem, unless this kind was reported on this sheet row already: a group
         sheet's row yields one raw row per leaf, one after the other."""
@@ -316,8 +326,7 @@ class ScoreChecker:
             listed = ", ".join(codes[:10]) + (", …" if len(codes) > 10 else "")
             self.problems.add(
                 [first.sheet, first.row_number, codes[0] if first.wide else "criterion_code"],
-                f"{len(codes)} leaf/leaves of the unit have no score: {listed} "
-                "(send missing_leaves=zero to score them 0)",
+                message("scores.missing-leaves", count=len(codes), codes=listed),
             )
 
     def conflict_problem(
@@ -328,16 +337,24 @@ class ScoreChecker:
         unit_code = unit_codes[conflict.unit_id]
         code = criterion_codes[conflict.criterion_id]
         wide = conflict.wide
-        where = f"row {conflict.first_row_number}"
+        where = message("scores.at-row", row=conflict.first_row_number)
         if earlier_sheet != sheet:
-            where = f"sheet {earlier_sheet!r} {where}"
+            where = message(
+                "scores.at-sheet-row", sheet=earlier_sheet, row=conflict.first_row_number
+            )
         if conflict.first_wide != wide:
             return Problem(
                 [sheet, conflict.row_number, code if wide else "final_score"],
-                f"final score {change_text(conflict.final_score)} of {unit_code!r} on {code!r} "
-                f"differs from {change_text(conflict.first_final_score)} on {where}",
+                message(
+                    "scores.final-differs",
+                    value=change_text(conflict.final_score),
+                    unit=unit_code,
+                    code=code,
+                    first=change_text(conflict.first_final_score),
+                    where=where,
+                ),
             )
         return Problem(
             [sheet, conflict.row_number, code if wide else "criterion_code"],
-            f"unit {unit_code!r} scores criterion {code!r} twice; first on {where}",
+            message("scores.criterion-twice", unit=unit_code, code=code, where=where),
         )

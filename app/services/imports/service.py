@@ -14,6 +14,7 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, InvalidInput, Problem
+from app.core.messages import message
 from app.core.result_cache import ResultCache
 from app.repositories.publication import PublicationRepository
 from app.schemas.imports import (
@@ -80,7 +81,9 @@ def inspect_file(source: ImportSource) -> FileFacts:
         chunk = source.file.read(CHUNK_BYTES)
     source.file.seek(0)
     if size == 0:
-        raise InvalidInput("The file is empty.", errors=[Problem(["body", "file"], "empty file")])
+        raise InvalidInput(
+            message("file.empty"), errors=[Problem(["body", "file"], message("file.empty-short"))]
+        )
     file_format = detect_format(
         file_name=source.file_name, content_type=source.content_type, head=head
     )
@@ -178,13 +181,17 @@ class ImportService:
         readers = _READABLE[options.kind]
         if facts.file_format not in readers:
             raise UnsupportedMediaType(
-                f"A {options.kind} import reads {' or '.join(f.upper() for f in readers)}, "
-                f"not {facts.file_format.upper()}."
+                message(
+                    "file.kind-reads",
+                    kind=options.kind.value,
+                    formats=" / ".join(f.upper() for f in readers),
+                    format=facts.file_format.upper(),
+                )
             )
         if options.kind is ImportKind.CRITERIA and options.group is None:
             raise InvalidInput(
-                "A criteria import needs the unit group.",
-                errors=[Problem(["group"], "required for kind=criteria")],
+                message("file.criteria-group"),
+                errors=[Problem(["group"], message("file.criteria-group-short"))],
             )
         return Attempt(
             year=year,

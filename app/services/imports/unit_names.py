@@ -4,6 +4,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.core.messages import Message, message
 from app.core.text import fold
 from app.models import OrgUnit
 from app.services.registry.scores import active_in_year
@@ -47,10 +48,13 @@ class UnitNames:
             return codes[0]
         if codes:
             listed = ", ".join(f"{unit.name_vi} ({unit.code})" for unit in _distinct(found))
-            return Unresolved(f"unit name {name!r} is ambiguous: {listed}; give the unit_code")
-        return Unresolved(f"unknown unit name {name!r}{self._close(key, group_id)}")
+            return Unresolved(message("unit-name.ambiguous", name=name, units=listed))
+        close = self._close(key, group_id)
+        if close is None:
+            return Unresolved(message("unit-name.unknown-none-close", name=name))
+        return Unresolved(message("unit-name.unknown", name=name, close=close))
 
-    def _close(self, key: str, group_id: int | None) -> str:
+    def _close(self, key: str, group_id: int | None) -> str | None:
         candidates = [
             name
             for name, units in self.by_name.items()
@@ -64,13 +68,13 @@ class UnitNames:
             if group_id is None or unit.group_id == group_id
         )
         if not units:
-            return " (no unit of that year has a close name)"
-        return "; close: " + ", ".join(f"{unit.name_vi} ({unit.code})" for unit in units)
+            return None
+        return ", ".join(f"{unit.name_vi} ({unit.code})" for unit in units)
 
 
 @dataclass(frozen=True)
 class Unresolved:
-    msg: str
+    msg: Message
 
 
 def _distinct(units: Iterable[NamedUnit]) -> list[NamedUnit]:

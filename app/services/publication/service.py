@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, YearFrozen
+from app.core.messages import message
 from app.models import AssessmentYear, YearRevision
 from app.models.enums import YearStatus
 from app.repositories.publication import PublicationRepository
@@ -18,17 +19,13 @@ from app.services.webhooks.outbox import YEAR_CORRECTED, YEAR_PUBLISHED, Webhook
 
 
 class AlreadyPublished(Conflict):
-    title = "Year already published"
     slug = "already-published"
 
 
 def guard_write(assessment_year: AssessmentYear, *, correction_reason: str | None) -> None:
     """A published year is frozen: refuse any change that does not say why it corrects it."""
     if assessment_year.status == YearStatus.PUBLISHED and not correction_reason:
-        raise YearFrozen(
-            f"Year {assessment_year.year} is published and frozen; send a correction_reason "
-            "to make this change as a correction (a new revision)."
-        )
+        raise YearFrozen(message("year.frozen", year=assessment_year.year))
 
 
 class PublicationService:
@@ -53,7 +50,7 @@ class PublicationService:
     ) -> None:
         """Freeze the year at revision 1; the caller holds the year's row lock."""
         if assessment_year.status == YearStatus.PUBLISHED:
-            raise AlreadyPublished(f"Year {assessment_year.year} is already published.")
+            raise AlreadyPublished(message("year.already-published", year=assessment_year.year))
         before = {"status": assessment_year.status, "revision": assessment_year.revision}
         now = datetime.now(UTC)
         assessment_year.status = YearStatus.PUBLISHED.value

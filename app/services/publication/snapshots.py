@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
+from app.core.messages import message
 from app.repositories.publication import PublicationRepository
 from app.repositories.results import YearStateRepository
 
@@ -79,7 +80,6 @@ def as_decimal(value: str | None) -> Decimal | None:
 
 
 class RevisionNotFound(NotFound):
-    title = "Revision not found"
     slug = "revision-not-found"
 
 
@@ -87,8 +87,5 @@ async def load_snapshot(session: AsyncSession, *, year: int, revision: int) -> d
     """The state kept when a correction superseded `revision` of `year`."""
     stored = await PublicationRepository(session).get_revision(year=year, number=revision)
     if stored is None or stored.snapshot is None:
-        raise RevisionNotFound(
-            f"Year {year} has no superseded revision {revision}; "
-            f"published revisions are listed at /api/v1/years/{year}/revisions."
-        )
+        raise RevisionNotFound(message("year.revision-not-found", year=year, revision=revision))
     return stored.snapshot

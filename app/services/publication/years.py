@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.messages import message
 from app.models import AssessmentYear, Source
 from app.models.enums import YearStatus
 from app.repositories.revision import RevisionRepository
@@ -15,12 +16,10 @@ from app.services.audit.trail import AuditService
 
 
 class YearNotFound(NotFound):
-    title = "Assessment year not found"
     slug = "year-not-found"
 
 
 class YearExists(Conflict):
-    title = "Assessment year exists"
     slug = "year-exists"
 
 
@@ -43,7 +42,7 @@ class YearService:
     async def require_year(self, year: int, *, for_update: bool = False) -> AssessmentYear:
         found = await self.years.get(year, for_update=for_update)
         if found is None or not self.visible(found):
-            raise YearNotFound(f"No assessment year {year}.")
+            raise YearNotFound(message("year.not-found", year=year))
         return found
 
     async def find_year(self, year: int) -> AssessmentYear | None:
@@ -80,7 +79,7 @@ class YearService:
 
     async def apply_create_year(self, data: YearCreate) -> AssessmentYear:
         if await self.years.get(data.year) is not None:
-            raise YearExists(f"Assessment year {data.year} already exists.")
+            raise YearExists(message("year.exists", year=data.year))
         units_as_of = data.effective_units_as_of
         await self._check_cut_off_order(data.year, units_as_of)
         source = await self.apply_source(data.source) if data.source else None
@@ -104,12 +103,11 @@ class YearService:
         if earlier or later:
             clash = max(earlier) if earlier else min(later)
             raise InvalidInput(
-                "The year's cut-off date is out of order with another year's.",
+                message("year.cut-off-out-of-order"),
                 errors=[
                     Problem(
                         ["body", "units_as_of"],
-                        f"{units_as_of} would go backwards from the cut-off {clash} of another "
-                        "year",
+                        message("year.cut-off-backwards", date=units_as_of, other=clash),
                     )
                 ],
             )
@@ -124,5 +122,5 @@ class YearService:
             source = Source(code=data.code, title=data.title, url=data.url)
             await self.years.add(source)
         elif (source.title, source.url) != (data.title, data.url):
-            raise Conflict(f"Source {data.code!r} is already recorded with another title or URL.")
+            raise Conflict(message("year.source-differs", code=data.code))
         return source

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.messages import Message, message
 from app.models import Band, CriteriaSet, Criterion
 from app.repositories.criteria import CriteriaRepository
 from app.repositories.revision import RevisionRepository
@@ -25,12 +26,10 @@ from app.services.registry.units import UnitService
 
 
 class CriteriaSetNotFound(NotFound):
-    title = "Criteria set not found"
     slug = "criteria-set-not-found"
 
 
 class CriteriaInUse(Conflict):
-    title = "Criteria set has scores"
     slug = "criteria-in-use"
 
 
@@ -106,7 +105,7 @@ class CriteriaService:
             part = snapshot["groups"].get(group)
             if part is None:
                 raise CriteriaSetNotFound(
-                    f"No criteria set for group {group!r} in {year} at revision {revision}."
+                    message("criteria.not-found-at", group=group, year=year, revision=revision)
                 )
             return tree_read(
                 year=year,
@@ -119,7 +118,7 @@ class CriteriaService:
             )
         found = await self.criteria.get_set(year=year, group_id=unit_group.id)
         if found is None:
-            raise CriteriaSetNotFound(f"No criteria set for group {group!r} in {year}.")
+            raise CriteriaSetNotFound(message("criteria.not-found", group=group, year=year))
         return criteria_set_read(found, group_code=group)
 
     async def find_criteria_set(self, *, year: int, group: str) -> CriteriaSetRead | None:
@@ -189,10 +188,7 @@ class CriteriaService:
         if _structure(existing.criteria) != _structure(
             data.criteria
         ) and await self.criteria.has_scores(existing.id):
-            raise CriteriaInUse(
-                f"Scores exist against the {group!r} criteria set of {year}; "
-                "only names and bands can change. Remove the scores first."
-            )
+            raise CriteriaInUse(message("criteria.in-use", group=group, year=year))
 
     async def _replace_bands(self, criteria_set: CriteriaSet, data: CriteriaSetPut) -> None:
         await self.criteria.delete_bands(criteria_set.id)
@@ -232,7 +228,7 @@ def _checked_maximum(data: CriteriaSetPut) -> Decimal:
     problems = [*check.problems, *_band_problems(data)]
     if problems:
         raise InvalidInput(
-            f"The criteria set has {len(problems)} problem(s); nothing was saved.",
+            message("criteria.rejected", count=len(problems)),
             errors=[_in_body(problem) for problem in problems],
         )
     return check.scored_max
@@ -244,7 +240,9 @@ def _band_problems(data: CriteriaSetPut) -> list[Problem]:
     seen_minima: set[Decimal] = set()
     for position, band in enumerate(data.bands):
         if band.min_index in seen_minima:
-            problems.append(_band_problem(position, f"two bands start at {band.min_index}"))
+            problems.append(
+                _band_problem(position, message("criteria.band-twice", index=band.min_index))
+            )
         seen_minima.add(band.min_index)
     return problems
 
@@ -272,5 +270,5 @@ def _in_body(problem: Problem) -> Problem:
     return Problem(["body", *problem.loc], problem.msg)
 
 
-def _band_problem(position: int, message: str) -> Problem:
-    return Problem(["bands", position, "min_index"], message)
+def _band_problem(position: int, why: Message) -> Problem:
+    return Problem(["bands", position, "min_index"], why)

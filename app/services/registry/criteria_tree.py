@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from app.core.errors import Problem
+from app.core.messages import message
 from app.models.enums import ScoringMethod
 
 SCORED_METHODS = frozenset({ScoringMethod.APPRAISAL, ScoringMethod.SURVEY, ScoringMethod.INDICATOR})
@@ -89,14 +90,20 @@ def _duplicate_codes(nodes: Sequence[NodeLike], loc: Sequence[str]) -> list[Prob
     problems: list[Problem] = []
     for position, node in enumerate(nodes):
         if node.code in seen:
-            problems.append(Problem([*loc, position, "code"], f"duplicate code {node.code!r}"))
+            problems.append(
+                Problem(
+                    [*loc, position, "code"], message("criteria.duplicate-code", code=node.code)
+                )
+            )
         seen.add(node.code)
     return problems
 
 
 def _missing_parents(by_code: dict[str, int], loc: Sequence[str]) -> list[Problem]:
     return [
-        Problem([*loc, position, "code"], f"parent {parent!r} of {code!r} is missing")
+        Problem(
+            [*loc, position, "code"], message("criteria.parent-missing", parent=parent, code=code)
+        )
         for code, position in by_code.items()
         if (parent := parent_code(code)) is not None and parent not in by_code
     ]
@@ -126,12 +133,17 @@ def _inner_node_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if node.method is not None:
-        problems.append(Problem([*at, "method"], f"{node.code!r} has children, so no method"))
+        problems.append(Problem([*at, "method"], message("criteria.inner-method", code=node.code)))
     if node.max_score != children_sum:
         problems.append(
             Problem(
                 [*at, "max_score"],
-                f"{node.code!r} has max {node.max_score} but its children add up to {children_sum}",
+                message(
+                    "criteria.children-sum",
+                    code=node.code,
+                    max=node.max_score,
+                    sum=children_sum,
+                ),
             )
         )
     return problems
@@ -140,10 +152,12 @@ def _inner_node_problems(
 def _leaf_problems(node: NodeLike, at: list[str | int]) -> list[Problem]:
     problems: list[Problem] = []
     if node.method is None:
-        problems.append(Problem([*at, "method"], f"leaf {node.code!r} needs a method"))
+        problems.append(Problem([*at, "method"], message("criteria.leaf-method", code=node.code)))
     # A max of 0 is allowed: frameworks carry informational items that earn no points.
     if node.max_score < 0:
-        problems.append(Problem([*at, "max_score"], f"leaf {node.code!r} has a negative max"))
+        problems.append(
+            Problem([*at, "max_score"], message("criteria.negative-max", code=node.code))
+        )
     return problems
 
 
@@ -166,12 +180,12 @@ def _maximum_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if scored_max <= 0:
-        problems.append(Problem([*loc], "the tree has no scored leaf with a positive max"))
+        problems.append(Problem([*loc], message("criteria.no-scored-leaf")))
     if declared_max is not None and declared_max != scored_max:
         problems.append(
             Problem(
                 ["max_score"],
-                f"declared max {declared_max} differs from the scored leaves' sum {scored_max}",
+                message("criteria.declared-max", declared=declared_max, sum=scored_max),
             )
         )
     return problems

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict
+from app.core.messages import message
 from app.models import PublishedGroupSummary, PublishedResult
 from app.models.enums import YearStatus
 from app.repositories.revision import RevisionRepository
@@ -29,7 +30,6 @@ from app.services.registry.units import UnitService
 
 
 class DatasetConflict(Conflict):
-    title = "Data set conflicts with stored data"
     slug = "dataset-conflict"
 
 
@@ -103,7 +103,7 @@ class DatasetLoader:
                     year_spec.note,
                     year_spec.effective_units_as_of,
                 ):
-                    raise DatasetConflict(f"Year {year_spec.year} is stored with other details.")
+                    raise DatasetConflict(message("dataset.year-differs", year=year_spec.year))
                 report.unchanged["year"] += 1
                 if existing.status == YearStatus.PUBLISHED:
                     frozen.add(year_spec.year)
@@ -131,7 +131,7 @@ class DatasetLoader:
             return
         current = await self.units.get_unit(spec.code)
         if current.model_dump() != spec.model_dump():
-            raise DatasetConflict(f"Unit {spec.code!r} is stored with other details.")
+            raise DatasetConflict(message("dataset.unit-differs", unit=spec.code))
         report.unchanged["unit"] += 1
 
     async def _lineage_recorded(self, spec: LineageEventCreate) -> bool:
@@ -141,7 +141,7 @@ class DatasetLoader:
             spec.note,
         ):
             raise DatasetConflict(
-                f"Lineage {spec.predecessor!r} → {spec.successor!r} is stored with other details."
+                message("dataset.lineage-differs", before=spec.predecessor, after=spec.successor)
             )
         return stored is not None
 
@@ -160,7 +160,7 @@ class DatasetLoader:
                 return
         if spec.year in frozen:
             raise DatasetConflict(
-                f"The published {spec.group!r} criteria set of {spec.year} differs from the bundle."
+                message("dataset.criteria-differ", group=spec.group, year=spec.year)
             )
         await self.criteria.apply_criteria_set(year=spec.year, group=spec.group, data=spec)
         report.created["criteria_set"] += 1
@@ -174,9 +174,7 @@ class DatasetLoader:
             report.unchanged["leaf_score"] += len(spec.scores)
             return
         if spec.year in frozen:
-            raise DatasetConflict(
-                f"Published scores of {spec.unit!r} in {spec.year} differ from the bundle."
-            )
+            raise DatasetConflict(message("dataset.scores-differ", unit=spec.unit, year=spec.year))
         await self.scores.apply_scores(year=spec.year, unit_code=spec.unit, data=spec)
         report.created["leaf_score"] += len(spec.scores)
 
@@ -184,7 +182,7 @@ class DatasetLoader:
         unit = await self.units.require_unit(spec.unit)
         source = await self.years.find_source(spec.source)
         if source is None:
-            raise DatasetConflict(f"Source {spec.source!r} is not in the data set.")
+            raise DatasetConflict(message("dataset.unknown-source", source=spec.source))
         values = {
             "index_value": spec.index_value,
             "published_rank": spec.published_rank,
@@ -201,9 +199,7 @@ class DatasetLoader:
         elif {key: getattr(stored, key) for key in values} != values or (
             stored.source_id != source.id
         ):
-            raise DatasetConflict(
-                f"The published result of {spec.unit!r} in {spec.year} is stored differently."
-            )
+            raise DatasetConflict(message("dataset.result-differs", unit=spec.unit, year=spec.year))
         else:
             report.unchanged["published_result"] += 1
 
@@ -211,7 +207,7 @@ class DatasetLoader:
         group = await self.units.require_group(spec.group)
         source = await self.years.find_source(spec.source)
         if source is None:
-            raise DatasetConflict(f"Source {spec.source!r} is not in the data set.")
+            raise DatasetConflict(message("dataset.unknown-source", source=spec.source))
         values = {"unit_count": spec.unit_count, "band_counts": spec.band_counts, "note": spec.note}
         stored = await self.score_rows.get_group_summary(group_id=group.id, year=spec.year)
         if stored is None:
@@ -223,7 +219,7 @@ class DatasetLoader:
             report.created["published_group"] += 1
         elif {key: getattr(stored, key) for key in values} != values:
             raise DatasetConflict(
-                f"The published summary of {spec.group!r} in {spec.year} is stored differently."
+                message("dataset.summary-differs", group=spec.group, year=spec.year)
             )
         else:
             report.unchanged["published_group"] += 1

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, InvalidInput, Problem
+from app.core.messages import message
 from app.models import UnitGroup
 from app.repositories.revision import RevisionRepository
 from app.repositories.units import UnitRepository
@@ -14,7 +15,6 @@ from app.services.registry.units import UnitService
 
 
 class GroupCodeTaken(Conflict):
-    title = "Unit group code taken"
     slug = "group-code-taken"
 
 
@@ -41,7 +41,7 @@ class GroupService:
 
     async def create_group(self, data: GroupCreate) -> GroupRead:
         if await self.groups.get_group(data.code) is not None:
-            raise GroupCodeTaken(f"A unit group with code {data.code!r} already exists.")
+            raise GroupCodeTaken(message("group.code-taken", code=data.code))
         group = UnitGroup(**data.model_dump())
         await self.groups.add(group)
         after = group_read(group).model_dump(mode="json")
@@ -60,19 +60,20 @@ class GroupService:
         first = changes.get("valid_from_year", group.valid_from_year)
         last = changes.get("valid_to_year", group.valid_to_year)
         problems = [
-            Problem(["body", name], "may be changed but not cleared")
+            Problem(["body", name], message("field.not-clearable"))
             for name in ("name_vi", "name_en", "sort_order")
             if name in changes and changes[name] is None
         ]
         if first is not None and last is not None and first > last:
-            problems.append(Problem(["body", "valid_from_year"], "must not be after valid_to_year"))
+            problems.append(
+                Problem(["body", "valid_from_year"], message("field.after", other="valid_to_year"))
+            )
         if problems:
-            raise InvalidInput("The update is not valid.", errors=problems)
+            raise InvalidInput(message("field.update-invalid"), errors=problems)
         excluded = outside_validity(await self.groups.years_with_results(group.id), first, last)
         if excluded:
             raise Conflict(
-                f"Unit group {code!r} has criteria sets or published results in "
-                f"{', '.join(map(str, excluded))}; its validity years must include them."
+                message("group.years-in-use", code=code, years=", ".join(map(str, excluded)))
             )
         for name, value in changes.items():
             setattr(group, name, value)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import InvalidInput, Problem
+from app.core.messages import message
 from app.models import CriteriaSet, Criterion, LeafScore, OrgUnit
 from app.repositories.criteria import CriteriaRepository
 from app.repositories.revision import RevisionRepository
@@ -44,16 +45,14 @@ def check_scores(
     for position, row in enumerate(rows):
         where = [*loc, position]
         if row.criterion in seen:
-            problems.append(Problem([*where, "criterion"], f"{row.criterion!r} appears twice"))
+            problems.append(
+                Problem([*where, "criterion"], message("scores.twice", code=row.criterion))
+            )
         seen.add(row.criterion)
         leaf = leaves.get(row.criterion)
         if leaf is None:
-            reason = (
-                "is not a leaf; scores go on its sub-criteria"
-                if row.criterion in all_codes
-                else "is not in the criteria set"
-            )
-            problems.append(Problem([*where, "criterion"], f"criterion {row.criterion!r} {reason}"))
+            reason = "scores.not-leaf" if row.criterion in all_codes else "scores.unknown-criterion"
+            problems.append(Problem([*where, "criterion"], message(reason, code=row.criterion)))
             continue
         for field in ("self_score", "final_score"):
             value = getattr(row, field)
@@ -61,10 +60,26 @@ def check_scores(
                 problems.append(
                     Problem(
                         [*where, field],
-                        f"{value} is above the maximum {leaf.max_score} of {row.criterion!r}",
+                        message(
+                            "scores.above-max", value=value, max=leaf.max_score, code=row.criterion
+                        ),
                     )
                 )
     return problems
+
+
+def _require_active(unit: OrgUnit, year: int) -> None:
+    if not active_in_year(unit, year):
+        raise InvalidInput(
+            message(
+                "scores.unit-inactive",
+                unit=unit.code,
+                year=year,
+                start=unit.valid_from_date or "…",
+                end=unit.valid_to_date or "…",
+            ),
+            errors=[Problem(["path", "unit_code"], message("scores.inactive-short"))],
+        )
 
 
 def _audit_row(
@@ -98,8 +113,7 @@ class ScoreService:
         found = await self.criteria.get_set(year=year, group_id=unit.group_id)
         if found is None:
             raise CriteriaSetNotFound(
-                f"No criteria set for group {unit.group.code!r} in {year}, "
-                f"so unit {unit.code!r} has no scores there."
+                message("scores.no-criteria-set", group=unit.group.code, year=year, unit=unit.code)
             )
         return found
 
@@ -137,7 +151,9 @@ class ScoreService:
         part = snapshot["groups"].get(unit.group.code)
         if part is None:
             raise CriteriaSetNotFound(
-                f"No criteria set for group {unit.group.code!r} in {year} at revision {revision}."
+                message(
+                    "criteria.not-found-at", group=unit.group.code, year=year, revision=revision
+                )
             )
         leaves = {code: (maximum, method) for code, _vi, _en, maximum, method in part["criteria"]}
         order = {code: position for position, (code, *_rest) in enumerate(part["criteria"])}
@@ -174,23 +190,20 @@ class ScoreService:
         assessment_year = await self.years.require_year(year, for_update=True)
         guard_write(assessment_year, correction_reason=data.correction_reason)
         unit = await self.units.require_unit(unit_code)
-        if not active_in_year(unit, year):
-            raise InvalidInput(
-                f"Unit {unit_code!r} was not active in {year} "
-                f"(valid {unit.valid_from_date or '…'} to {unit.valid_to_date or '…'}).",
-                errors=[Problem(["path", "unit_code"], "unit not active in that year")],
-            )
+        _require_active(unit, year)
         criteria_set = await self.criteria.get_set(year=year, group_id=unit.group_id)
         if criteria_set is None:
             raise InvalidInput(
-                f"Group {unit.group.code!r} of unit {unit_code!r} has no criteria set in {year}.",
-                errors=[Problem(["path", "unit_code"], "no criteria set for the unit's group")],
+                message(
+                    "scores.group-no-criteria", group=unit.group.code, unit=unit_code, year=year
+                ),
+                errors=[Problem(["path", "unit_code"], message("scores.group-no-criteria-short"))],
             )
         leaves = leaves_by_code(criteria_set)
         problems = check_scores(data.scores, leaves, loc=["body", "scores"])
         if problems:
             raise InvalidInput(
-                f"{len(problems)} problem(s) in the scores of {unit_code!r}; nothing was saved.",
+                message("scores.rejected", count=len(problems), unit=unit_code),
                 errors=problems,
             )
         await PublicationService(self.session, years=self.years).prepare_write(

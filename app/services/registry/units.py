@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem
+from app.core.messages import message
 from app.core.text import fold
 from app.models import OrgUnit, UnitGroup, UnitLineage
 from app.repositories.revision import RevisionRepository
@@ -25,17 +26,14 @@ from app.services.audit.trail import AuditService
 
 
 class UnitNotFound(NotFound):
-    title = "Unit not found"
     slug = "unit-not-found"
 
 
 class GroupNotFound(NotFound):
-    title = "Unit group not found"
     slug = "group-not-found"
 
 
 class UnitCodeTaken(Conflict):
-    title = "Unit code taken"
     slug = "unit-code-taken"
 
 
@@ -80,7 +78,7 @@ class UnitService:
     async def require_group(self, code: str) -> UnitGroup:
         group = await self.units.get_group(code)
         if group is None:
-            raise GroupNotFound(f"No unit group with code {code!r}.")
+            raise GroupNotFound(message("group.not-found", code=code))
         return group
 
     async def find_unit(self, code: str) -> OrgUnit | None:
@@ -89,7 +87,7 @@ class UnitService:
     async def require_unit(self, code: str) -> OrgUnit:
         unit = await self.units.get(code)
         if unit is None:
-            raise UnitNotFound(f"No unit with code {code!r}.")
+            raise UnitNotFound(message("unit.not-found", code=code))
         return unit
 
     async def list_units(
@@ -132,16 +130,18 @@ class UnitService:
 
     async def apply_create_unit(self, data: UnitCreate) -> OrgUnit:
         if await self.units.get(data.code) is not None:
-            raise UnitCodeTaken(f"A unit with code {data.code!r} already exists.")
+            raise UnitCodeTaken(message("unit.code-taken", code=data.code))
         group = await self.units.get_group(data.group)
         parent = await self.units.get(data.parent) if data.parent else None
         problems = []
         if group is None:
-            problems.append(Problem(["body", "group"], f"unknown unit group {data.group!r}"))
+            problems.append(Problem(["body", "group"], message("group.unknown", code=data.group)))
         if data.parent and parent is None:
-            problems.append(Problem(["body", "parent"], f"unknown parent unit {data.parent!r}"))
+            problems.append(
+                Problem(["body", "parent"], message("unit.unknown-parent", code=data.parent))
+            )
         if problems or group is None:
-            raise InvalidInput("The unit refers to records that do not exist.", errors=problems)
+            raise InvalidInput(message("unit.dangling"), errors=problems)
         unit = OrgUnit(
             code=data.code,
             name_vi=data.name_vi,
@@ -163,34 +163,35 @@ class UnitService:
         problems: list[Problem] = []
         for required in ("name_vi", "name_en", "group"):
             if required in changes and changes[required] is None:
-                problems.append(Problem(["body", required], "may be changed but not cleared"))
+                problems.append(Problem(["body", required], message("field.not-clearable")))
         if "group" in changes and changes["group"] is not None:
             group = await self.units.get_group(changes["group"])
             if group is None:
-                problems.append(Problem(["body", "group"], f"unknown unit group {data.group!r}"))
+                problems.append(
+                    Problem(["body", "group"], message("group.unknown", code=data.group))
+                )
             elif group.id != unit.group_id:
                 if await self.units.has_results(unit.id):
-                    raise Conflict(
-                        f"Unit {code!r} has scores or published results in its group; "
-                        "create a successor unit with a lineage event instead."
-                    )
+                    raise Conflict(message("unit.group-fixed", code=code))
                 unit.group = group
         if "parent" in changes:
             parent = await self.units.get(changes["parent"]) if changes["parent"] else None
             if changes["parent"] and parent is None:
-                problems.append(Problem(["body", "parent"], f"unknown parent {data.parent!r}"))
-            elif parent is not None and await self._is_self_or_below(parent.id, unit.id):
                 problems.append(
-                    Problem(["body", "parent"], "a unit cannot be its own parent or ancestor")
+                    Problem(["body", "parent"], message("unit.unknown-parent", code=data.parent))
                 )
+            elif parent is not None and await self._is_self_or_below(parent.id, unit.id):
+                problems.append(Problem(["body", "parent"], message("unit.parent-loop")))
             else:
                 unit.parent = parent
         valid_from = changes.get("valid_from", unit.valid_from_date)
         valid_to = changes.get("valid_to", unit.valid_to_date)
         if valid_from and valid_to and valid_from > valid_to:
-            problems.append(Problem(["body", "valid_from"], "must not be after valid_to"))
+            problems.append(
+                Problem(["body", "valid_from"], message("field.after", other="valid_to"))
+            )
         if problems:
-            raise InvalidInput("The update is not valid.", errors=problems)
+            raise InvalidInput(message("field.update-invalid"), errors=problems)
         unit.valid_from_date, unit.valid_to_date = valid_from, valid_to
         unit.name_vi = changes.get("name_vi") or unit.name_vi
         unit.name_en = changes.get("name_en") or unit.name_en
@@ -257,13 +258,17 @@ class UnitService:
         successor = await self.units.get(data.successor)
         problems = []
         if predecessor is None:
-            problems.append(Problem(["body", "predecessor"], f"unknown unit {data.predecessor!r}"))
+            problems.append(
+                Problem(["body", "predecessor"], message("unit.unknown", code=data.predecessor))
+            )
         if successor is None:
-            problems.append(Problem(["body", "successor"], f"unknown unit {data.successor!r}"))
+            problems.append(
+                Problem(["body", "successor"], message("unit.unknown", code=data.successor))
+            )
         if predecessor is not None and predecessor is successor:
-            problems.append(Problem(["body", "successor"], "must differ from the predecessor"))
+            problems.append(Problem(["body", "successor"], message("lineage.same-unit")))
         if problems or predecessor is None or successor is None:
-            raise InvalidInput("The lineage event is not valid.", errors=problems)
+            raise InvalidInput(message("lineage.invalid"), errors=problems)
         existing = await self.units.get_lineage_event(
             predecessor_id=predecessor.id,
             successor_id=successor.id,
@@ -271,7 +276,7 @@ class UnitService:
             effective_date=data.effective_date,
         )
         if existing is not None:
-            raise Conflict("This lineage event is already recorded.")
+            raise Conflict(message("lineage.recorded"))
         event = UnitLineage(
             predecessor=predecessor,
             successor=successor,
@@ -290,5 +295,5 @@ class UnitService:
             group = UnitGroup(**spec.model_dump())
             await self.units.add(group)
         elif GroupRead.model_validate(group).model_dump() != spec.model_dump():
-            raise Conflict(f"Unit group {spec.code!r} exists with different names, order or years.")
+            raise Conflict(message("group.differs", code=spec.code))
         return group

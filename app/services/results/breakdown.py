@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.core.errors import NotFound
 from app.core.i18n import Language, pick
+from app.core.messages import message
 from app.models.enums import ScoringMethod
 from app.repositories.results import SCORE_UNITS
 from app.schemas.breakdowns import BreakdownRead, NodeBreakdownRead
@@ -20,7 +21,6 @@ from app.services.results.scoring import HUNDRED, SCORE_STEP, ZERO, Tree, round_
 
 
 class NoLeafScores(NotFound):
-    title = "No leaf scores"
     slug = "no-leaf-scores"
 
 
@@ -119,10 +119,7 @@ class BreakdownService:
         )
         outcome = group_year.outcome_of(unit.id)
         if outcome is None or not outcome.has_scores or group_year.tree is None:
-            raise NoLeafScores(
-                f"Unit {unit_code!r} has no leaf scores in {year}; only published totals "
-                "(if any) are known, see the ranking."
-            )
+            raise NoLeafScores(message("results.no-leaf-scores", unit=unit_code, year=year))
         return group_year, outcome, group_year.tree, await self.node_stats(group_year)
 
     async def node_stats(self, group_year: GroupYear) -> dict[str, NodeStats]:

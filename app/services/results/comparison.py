@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from app.core.i18n import Language
+from app.core.messages import say
 from app.models.enums import LineageKind
 from app.services.results.lineage import LineageEdge, PreviousLink, changes_between_years
 
@@ -32,23 +34,6 @@ ReasonCode = Literal[
 ]
 
 # {year} is the previous year, the one looked at.
-REASONS: dict[ReasonCode, str] = {
-    "same_unit": "the same unit in both years",
-    "renamed": "renamed since {year}: its {year} result is its own",
-    "new": "a new unit: it did not exist at the end of {year}",
-    "merged": "merged with other units: each one's {year} result is shown, not aggregated",
-    "split": "split: the unit's scope changed; each {year} result is shown, not divided",
-    "transferred": "work was transferred to or from the unit: its scope changed",
-    "many_to_many": (
-        "a many-to-many reorganisation (several predecessors and several successors): "
-        "no unit's {year} result is this unit's"
-    ),
-    "no_assessment_year": "no assessment year {year}",
-    "no_results_for_group_in_year": "no results for this unit's group in {year}",
-    "not_published": ("its {year} result was not published: only part of its group's results were"),
-    "no_previous_result": "no {year} result for this unit or a recorded predecessor",
-    "several_previous_results": "several {year} results; none is this unit's alone",
-}
 _SCOPE_CHANGES: dict[LineageKind, Reorganisation] = {
     LineageKind.MERGE: "merged",
     LineageKind.SPLIT: "split",
@@ -127,8 +112,9 @@ class Verdict:
     comparable: bool
     code: ReasonCode
 
-    def reason(self, previous_year: int) -> str:
-        return REASONS[self.code].format(year=previous_year)
+    def reason(self, previous_year: int, language: Language) -> str:
+        """The reason in words: the catalogue's `reason.<code>`."""
+        return say(language, f"reason.{self.code}", year=previous_year)
 
 
 def comparability(facts: PreviousFacts) -> Verdict:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.messages import message
 from app.core.result_cache import ResultCache
 from app.models.enums import LineageKind
 from app.repositories.results import SCORE_UNITS, ResultRepository
@@ -80,7 +81,7 @@ class GroupResultService:
         if isinstance(cached, GroupYear):
             # Cached for every viewer alike: whether this one may see the year is checked here.
             if not self.viewer.sees(cached.status):
-                raise YearNotFound(f"No assessment year {year}.")
+                raise YearNotFound(message("year.not-found", year=year))
             return cached
         built = await self._build(year=year, group=group, revision=revision, detail=detail)
         self.keep(("group_year", year, group, revision, built.detail), built)
@@ -100,7 +101,7 @@ class GroupResultService:
                 cached = self.cache.get(("group_year", year, group, None, False))
             if isinstance(cached, GroupYear):
                 if not self.viewer.sees(cached.status):
-                    raise YearNotFound(f"No assessment year {year}.")
+                    raise YearNotFound(message("year.not-found", year=year))
                 found[year] = cached
         missing = [year for year in years if year not in found]
         if missing:

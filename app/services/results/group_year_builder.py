@@ -91,7 +91,7 @@ def published_snapshot(row: PublishedRow) -> PublishedSnapshot:
 
 
 def rank_outcomes(drafts: list[UnitOutcome], coverage: Coverage) -> tuple[UnitOutcome, ...]:
-    """Order and rank unranked outcomes (ranking_rules.RANKING_RULE states the rule in words).
+    """Order and rank unranked outcomes (the catalogue's "ranking.rule" states the rule in words).
 
     Indexed units come first, by index (a tie on equal indices is a tie, complete group or
     not), then units known by a published rank only, then the rest by code. Ranks are computed

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.messages import message
 from app.repositories.group_years import GroupYearsRepository
 from app.repositories.years import YearRepository
 from app.services.publication.years import YearNotFound, YearService
@@ -40,7 +41,7 @@ async def build_group_years(
     }
     for year in wanted:
         if year not in stored:
-            raise YearNotFound(f"No assessment year {year}.")
+            raise YearNotFound(message("year.not-found", year=year))
     unit_group = await units.require_group(group)
     reads = GroupYearsRepository(session)
     members = {row.id: UnitSnapshot(*row) for row in await reads.units_of_group(unit_group.id)}

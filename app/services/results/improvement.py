@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.core.i18n import Language, pick
+from app.core.messages import message, say
 from app.models.enums import ScoringMethod
 from app.schemas.improvements import (
     CriterionWeaknessRead,
@@ -23,19 +24,6 @@ from app.services.results.presenting import coverage_read, group_label, unit_lab
 from app.services.results.ranking import NoResultsForGroup
 from app.services.results.score_units import to_units
 from app.services.results.scoring import HUNDRED, ZERO, Tree, is_scored, round_index
-
-UNIT_ORDER = (
-    "Leaves by points lost (max − score; for a penalty, the deduction), largest first; then by "
-    "lowest attainment; then by criterion code. Bonus leaves and items worth no points (max 0) "
-    "are not listed: missing them loses nothing. Survey leaves are marked unit_controls=false."
-)
-GROUP_ORDER = (
-    "lowest_units: the N lowest indices, lowest first (ties at the cut-off all included, then by "
-    "unit code), each with its three fields of lowest attainment. weakest_criteria: leaves by "
-    "lowest mean attainment across the group's scored units, then by code (items worth no "
-    "points are not listed). Both are offered only for a complete group (`coverage`): the "
-    "lowest of a partial list are not the group's."
-)
 
 
 @dataclass(frozen=True)
@@ -123,7 +111,7 @@ class ImprovementService:
             unit=unit_label(outcome.unit, language),
             rank=outcome.rank,
             index=outcome.index,
-            order=UNIT_ORDER,
+            order=say(language, "improvements.unit-order"),
             coverage=coverage_read(group_year.coverage),
             next_rank=next_rank_read(gain, tree.max_score, language) if gain else None,
             leaves=leaves,
@@ -144,7 +132,7 @@ class ImprovementService:
             year=year, group=group, revision=revision, detail=True
         )
         if not group_year.has_results:
-            raise NoResultsForGroup(f"No results for the {group!r} group in {year}.")
+            raise NoResultsForGroup(message("results.no-results", group=group, year=year))
         tree = group_year.tree
         if not group_year.coverage.ranked:
             # A partial group's lowest listed units are not the group's lowest: nothing offered.
@@ -171,7 +159,7 @@ class ImprovementService:
             revision=group_year.revision,
             language=language,
             group=group_label(group_year, language),
-            order=GROUP_ORDER,
+            order=say(language, "improvements.group-order"),
             coverage=coverage_read(group_year.coverage),
             lowest_units=lowest,
             weakest_criteria=criteria[:limit],
@@ -184,7 +172,7 @@ def _withheld(group_year: GroupYear, language: Language) -> GroupImprovementsRea
         revision=group_year.revision,
         language=language,
         group=group_label(group_year, language),
-        order=GROUP_ORDER,
+        order=say(language, "improvements.group-order"),
         coverage=coverage_read(group_year.coverage),
         lowest_units=[],
         weakest_criteria=[],

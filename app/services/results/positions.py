@@ -13,6 +13,7 @@ never guessed.
 
 import re
 
+from app.core.messages import Message, message
 from app.schemas.coverage import POSITION_CODE_PATTERN
 
 NUMBER_WORDS = {
@@ -81,17 +82,13 @@ def position_code(wording: str | None) -> str | None:
     return None
 
 
-def position_labels(code: str) -> tuple[str, str]:
-    """Standard wording of a code, in Vietnamese and English."""
-    if code == "lowest":
-        return "thấp nhất", "the lowest"
-    if code == "highest":
-        return "cao nhất", "the highest"
+def position_wording(code: str) -> Message:
+    """Standard wording of a code (the catalogue's `position.*`)."""
+    if code in ("lowest", "highest"):
+        return message(f"position.{code}")
     side, _, count = code.partition("_")
-    if side == "bottom":
-        return f"trong nhóm {count} đơn vị thấp nhất", f"among the {count} lowest"
-    if side == "top":
-        return f"trong nhóm {count} đơn vị cao nhất", f"among the {count} highest"
+    if side in ("bottom", "top"):
+        return message(f"position.{side}", count=count)
     raise ValueError(f"unknown position code {code!r}")
 
 

@@ -16,7 +16,7 @@ from app.services.results.group_year import (
     UnitOutcome,
     UnitSnapshot,
 )
-from app.services.results.positions import position_code, position_labels
+from app.services.results.positions import position_code, position_wording
 from app.services.results.scoring import BandRule, round_index
 
 
@@ -62,12 +62,15 @@ def published_read(published: PublishedSnapshot | None, language: Language) -> P
 
 
 def place_read(code: str | None, language: Language) -> PlaceRead | None:
-    """A published place as its code with the standard wording (positions.position_labels)."""
+    """A published place as its code with the standard wording (positions.position_wording)."""
     if code is None:
         return None
-    label_vi, label_en = position_labels(code)
+    wording = position_wording(code)
     return PlaceRead(
-        code=code, label=pick(language, label_vi, label_en), label_vi=label_vi, label_en=label_en
+        code=code,
+        label=wording.render(language),
+        label_vi=wording.render("vi"),
+        label_en=wording.render("en"),
     )
 
 

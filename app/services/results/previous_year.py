@@ -92,7 +92,7 @@ def previous_read(
         year=context.year,
         comparable=verdict.comparable,
         reason_code=verdict.code,
-        reason=verdict.reason(context.year),
+        reason=verdict.reason(context.year, language),
         results=results,
         index=single.index if single else None,
         rank=single.rank if single else None,

@@ -2,6 +2,7 @@
 
 from app.core.errors import NotFound
 from app.core.i18n import Language, pick
+from app.core.messages import message, say
 from app.schemas.rankings import PreviousRead, RankingEntryRead, RankingRead
 from app.schemas.results import LabelledRef
 from app.services.results.group_results import GroupResultService
@@ -16,24 +17,15 @@ from app.services.results.presenting import (
     unit_label,
 )
 from app.services.results.previous_year import previous_context, previous_read
-from app.services.results.ranking_rules import RANKING_RULE, rank_with_ties
+from app.services.results.ranking_rules import rank_with_ties
 from app.services.results.scoring import node_score
-
-CRITERION_RULE = (
-    "Standard competition ranking on the unit's exact points on the criterion (its leaves' "
-    "final scores, penalties subtracted); equal points share a rank, ties listed by unit code. "
-    "Only units with leaf scores are listed, and ranked only when every unit of the group has "
-    "them (`coverage`); otherwise their rank is null."
-)
 
 
 class CriterionNotFound(NotFound):
-    title = "Criterion not found"
     slug = "criterion-not-found"
 
 
 class NoResultsForGroup(NotFound):
-    title = "No results for the group"
     slug = "no-results-for-group"
 
 
@@ -90,7 +82,7 @@ class RankingService:
             year=year, group=group, revision=revision, detail=criterion is not None
         )
         if not group_year.has_results:
-            raise NoResultsForGroup(f"No results for the {group!r} group in {year}.")
+            raise NoResultsForGroup(message("results.no-results", group=group, year=year))
         if criterion is not None:
             return self._criterion_ranking(group_year, criterion, language)
         context = await previous_context(self.results, group_year)
@@ -107,7 +99,7 @@ class RankingService:
             language=language,
             group=group_label(group_year, language),
             criterion=None,
-            rule=RANKING_RULE,
+            rule=say(language, "ranking.rule"),
             max_score=group_year.tree.max_score if group_year.tree else None,
             coverage=coverage_read(group_year.coverage),
             entries=entries,
@@ -124,8 +116,12 @@ class RankingService:
         tree = group_year.tree
         if tree is None or criterion not in tree.nodes:
             raise CriterionNotFound(
-                f"No criterion {criterion!r} in the {group_year.group_code!r} criteria set "
-                f"of {group_year.year}."
+                message(
+                    "results.no-criterion",
+                    code=criterion,
+                    group=group_year.group_code,
+                    year=group_year.year,
+                )
             )
         node = tree.nodes[criterion]
         assert group_year.detail, "ranking on a criterion needs every leaf score"
@@ -162,7 +158,7 @@ class RankingService:
                 name_vi=node.name_vi,
                 name_en=node.name_en,
             ),
-            rule=CRITERION_RULE,
+            rule=say(language, "ranking.criterion-rule"),
             max_score=node.max_score,
             coverage=coverage_read(group_year.coverage),
             entries=entries,

@@ -8,20 +8,6 @@ from typing import Generic, TypeVar
 
 KeyT = TypeVar("KeyT", bound=Hashable)
 
-RANKING_RULE = (
-    "Standard competition ranking on the index rounded half-up to two decimals: equal indices "
-    "share a rank and the next rank skips (1, 2, 2, 4). Within a tie units are listed by code. "
-    "A unit's index comes from its leaf scores where they are stored, otherwise from the index "
-    "its source published. A rank is either published or computed over a complete group. A "
-    "group is complete when every unit of it that year (the registry's units on 31 December) "
-    "has a result computed from leaf scores, or when the source states the group's size and "
-    "lists that many units; `coverage` says which. In a partial group a unit's rank is the "
-    "rank its source published, or null, and what the source said of its place is kept in "
-    "`published.place`; equal indices are still reported as a tie; statistics are withheld, "
-    "and points to the next rank and improvement lists are not offered. Units known only by "
-    "a published rank (no index) are listed by it after the indexed units."
-)
-
 
 @dataclass(frozen=True)
 class Ranked(Generic[KeyT]):

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
+from app.core.messages import message
 from app.models import AssessmentYear, Webhook, WebhookDelivery
 from app.repositories.webhooks import WebhookRepository
 from app.schemas.webhooks import (
@@ -42,7 +43,6 @@ YEAR_CORRECTED: EventType = "year.corrected"
 
 
 class WebhookNotFound(NotFound):
-    title = "Webhook not found"
     slug = "webhook-not-found"
 
 
@@ -172,5 +172,5 @@ class WebhookService:
     async def _require(self, webhook_id: int) -> Webhook:
         webhook = await self.webhooks.get(webhook_id)
         if webhook is None:
-            raise WebhookNotFound(f"No webhook with id {webhook_id}.")
+            raise WebhookNotFound(message("webhook.not-found", id=webhook_id))
         return webhook

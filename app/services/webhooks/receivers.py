@@ -21,6 +21,7 @@ import anyio
 
 from app.core.config import WebhookSettings
 from app.core.errors import InvalidInput, Problem
+from app.core.messages import message
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
@@ -37,7 +38,6 @@ _NUMERIC_IPV4: Final = re.compile(r"(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))
 
 
 class ReceiverNotAllowed(InvalidInput):
-    title = "Webhook receiver not allowed"
     slug = "webhook-receiver-not-allowed"
 
 
@@ -143,9 +143,11 @@ class ReceiverGuard:
             if reason is not None:
                 shown = host if literal is not None else f"{host} ({address})"
                 raise ReceiverNotAllowed(
-                    f"Webhooks may not reach {shown}: the address is {reason}. Receivers "
-                    "must have public addresses unless APP_WEBHOOKS__ALLOWED_HOSTS or "
-                    "APP_WEBHOOKS__ALLOWED_NETWORKS allow it."
+                    message(
+                        "webhook.receiver-refused",
+                        host=shown,
+                        kind=message("webhook.address." + reason.replace(" ", "-")),
+                    )
                 )
         return found
 

@@ -14,6 +14,7 @@ import httpcore
 import httpx
 
 from app.core.config import WebhookSettings
+from app.core.messages import message
 from app.services.webhooks.receivers import (
     ReceiverGuard,
     ReceiverNotAllowed,
@@ -65,7 +66,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,  # noqa: ASYNC109
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        raise ReceiverNotAllowed("Webhooks are delivered over TCP only.")
+        raise ReceiverNotAllowed(message("webhook.tcp-only"))
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)

@@ -8,6 +8,7 @@ below pick the reader by the file's format (`files.detect_format`).
 from collections.abc import Iterator
 from typing import IO
 
+from app.core.messages import Message, message
 from app.services.imports.parsing import archive, csv, json
 from app.services.imports.parsing.cells import RawScore
 from app.services.imports.parsing.csv import read_scores_csv
@@ -43,18 +44,18 @@ def read_scores(
     group sheets of a workbook."""
     if file_format is FileFormat.CSV:
         rows = read_scores_csv(binary, problems=problems, progress=progress)
-        return _not_empty(rows, problems, [csv.SHEET, 2], "no rows of scores under the header")
+        return _not_empty(rows, problems, [csv.SHEET, 2], message("parse.no-rows-under-header"))
     if file_format is FileFormat.XLSX:
         rows = read_scores_xlsx(
             binary, problems=problems, progress=progress, limits=limits, checks=checks
         )
-        return _not_empty(rows, problems, [archive.SHEET], "no sheet holds rows of scores")
+        return _not_empty(rows, problems, [archive.SHEET], message("parse.no-sheet-with-rows"))
     rows = read_scores_json(binary, problems=problems, progress=progress, limits=limits)
-    return _not_empty(rows, problems, [json.SHEET], "the list of scores is empty")
+    return _not_empty(rows, problems, [json.SHEET], message("parse.empty-list"))
 
 
 def _not_empty(
-    rows: Iterator[RawScore], problems: ProblemLog, loc: list[str | int], msg: str
+    rows: Iterator[RawScore], problems: ProblemLog, loc: list[str | int], msg: Message
 ) -> Iterator[RawScore]:
     """`rows`, and a problem at `loc` after them if there were none and nothing else was wrong."""
     empty = True
@@ -62,4 +63,4 @@ def _not_empty(
         empty = False
         yield row
     if empty and not problems:
-        problems.add(loc, f"{msg}: nothing to import")
+        problems.add(loc, message("parse.nothing-to-import", why=msg))

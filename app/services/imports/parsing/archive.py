@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import IO
 from xml.parsers import expat
 
+from app.core.messages import Message, message
 from app.services.imports.parsing.limits import ReadLimits
 from app.services.imports.parsing.problems import ProblemLog
 
@@ -35,8 +36,8 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, Ru
 
 
 class _Refused(Exception):
-    def __init__(self, msg: str) -> None:
-        super().__init__(msg)
+    def __init__(self, msg: Message) -> None:
+        super().__init__(msg.key)
         self.msg = msg
 
 
@@ -49,21 +50,18 @@ class _PartScan:
         self.rows = self.cells = 0
 
     def doctype(self, *_: object) -> None:
-        raise _Refused(
-            f"declares a document type (line {self.parser.CurrentLineNumber}): a workbook never "
-            "needs one, and its entities could be expanded without end or fetched from elsewhere"
-        )
+        raise _Refused(message("xlsx.doctype", line=self.parser.CurrentLineNumber))
 
     def element(self, name: str, _attributes: object) -> None:
         if name == _CELL:
             self.cells += 1
             if self.cells > self.limits.columns:
-                raise _Refused(f"row {self.rows} has more than {self.limits.columns:,} cells")
+                raise _Refused(message("xlsx.row-cells", row=self.rows, limit=self.limits.columns))
         elif name == _ROW:
             self.rows += 1
             self.cells = 0
             if self.rows > self.limits.rows:
-                raise _Refused(f"more than {self.limits.rows:,} rows")
+                raise _Refused(message("xlsx.rows", limit=self.limits.rows))
 
 
 def check_archive(binary: IO[bytes], *, limits: ReadLimits, problems: ProblemLog) -> bool:
@@ -72,7 +70,7 @@ def check_archive(binary: IO[bytes], *, limits: ReadLimits, problems: ProblemLog
     start = binary.tell()
     try:
         if _directory_entries(binary) > MAX_PARTS:
-            problems.add([SHEET], f"the archive has more than {MAX_PARTS:,} parts")
+            problems.add([SHEET], message("xlsx.parts", limit=MAX_PARTS))
             return False
         binary.seek(start)
         with zipfile.ZipFile(binary) as archive:
@@ -81,7 +79,7 @@ def check_archive(binary: IO[bytes], *, limits: ReadLimits, problems: ProblemLog
                 for part in parts:
                     _scan_part(archive, part, limits, problems)
     except _ZIP_ERRORS as error:
-        problems.add([SHEET], f"not a readable XLSX workbook: {error}")
+        problems.add([SHEET], message("xlsx.unreadable", error=str(error)))
     finally:
         binary.seek(start)
     return problems.total == known
@@ -111,16 +109,25 @@ def _sizes_pass(
         ):
             problems.add(
                 [SHEET, part.filename],
-                f"unpacks to {part.file_size:,} bytes from {part.compress_size:,}, more than "
-                f"{limits.compression_ratio} times its size (a zip bomb?)",
+                message(
+                    "xlsx.ratio",
+                    size=part.file_size,
+                    packed=part.compress_size,
+                    ratio=limits.compression_ratio,
+                ),
             )
     total = sum(part.file_size for part in parts)
     if total > limits.unpacked_bytes:
         largest = max(parts, key=lambda part: part.file_size)
         problems.add(
             [SHEET],
-            f"the workbook unpacks to {total:,} bytes ({largest.filename}: "
-            f"{largest.file_size:,}); at most {limits.unpacked_bytes:,} are read",
+            message(
+                "xlsx.unpacked",
+                total=total,
+                part=largest.filename,
+                size=largest.file_size,
+                limit=limits.unpacked_bytes,
+            ),
         )
     return problems.total == known
 

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from app.core.messages import message
 from app.services.exports.files import restore_text
 from app.services.imports.parsing.problems import BadCell, ProblemLog
 
@@ -46,9 +47,9 @@ def parse_score(cell: Cell) -> Decimal | BadCell | None:
     if cell is None:
         return None
     if isinstance(cell, bool):
-        return BadCell(f"{cell} is not a number")
+        return BadCell(message("cell.not-a-number", value=cell))
     if not isinstance(cell, str | int | float | Decimal):  # a JSON list or object
-        return BadCell(f"expected a number, not a {'list' if isinstance(cell, list) else 'object'}")
+        return BadCell(message("cell.list" if isinstance(cell, list) else "cell.object"))
     if isinstance(cell, str):
         text = cell.strip()
         if not text:
@@ -56,22 +57,22 @@ def parse_score(cell: Cell) -> Decimal | BadCell | None:
         if "," in text and "." not in text and text.count(",") == 1:
             text = text.replace(",", ".")
         if not _NUMBER.fullmatch(text):
-            return BadCell(f"{cell.strip()!r} is not a number")
+            return BadCell(message("cell.text-not-a-number", value=cell.strip()))
         value = Decimal(text)
     elif isinstance(cell, float):
         value = Decimal(repr(cell))
     else:
         value = Decimal(cell)
     if not value.is_finite():
-        return BadCell(f"{cell} is not a number")
+        return BadCell(message("cell.not-a-number", value=cell))
     if value < 0:
-        return BadCell(f"{_plain(value)} is below 0")
+        return BadCell(message("cell.negative", value=_plain(value)))
     if value.as_tuple().exponent < -SCORE_DECIMALS:  # type: ignore[operator]
         try:
             if value != value.quantize(_STEP):
-                return BadCell(f"{_plain(value)} has more than {SCORE_DECIMALS} decimals")
+                return BadCell(message("cell.decimals", value=_plain(value), places=SCORE_DECIMALS))
         except InvalidOperation:
-            return BadCell(f"{_plain(value)} is too large")
+            return BadCell(message("cell.too-large", value=_plain(value)))
     return _ZERO if value == 0 else value
 
 
@@ -130,14 +131,14 @@ def column_positions(
         if key not in known:
             problems.add(
                 [sheet, 1, cell_text(cell)],
-                f"unknown column {cell_text(cell)!r}; the columns are {', '.join(known)}",
+                message("cell.unknown-column", column=cell_text(cell), known=", ".join(known)),
             )
         elif key in positions:
-            problems.add([sheet, 1, key], f"column {key!r} appears twice")
+            problems.add([sheet, 1, key], message("cell.column-twice", column=key))
         else:
             positions[key] = position
     missing = [name for name in required if name not in positions]
     if missing:
-        problems.add([sheet, 1], f"missing column(s): {', '.join(missing)}")
+        problems.add([sheet, 1], message("cell.missing-columns", columns=", ".join(missing)))
         return None
     return positions

@@ -5,6 +5,7 @@ import csv
 from collections.abc import Iterator
 from typing import IO
 
+from app.core.messages import message
 from app.services.exports.files import restore_text
 from app.services.imports.parsing.cells import SCORE_COLUMNS, RawScore, column_positions
 from app.services.imports.parsing.files import CHUNK_BYTES, Progress
@@ -36,9 +37,12 @@ def _text_lines(
             line = newlines + error.object.count(b"\n", 0, error.start) + 1
             problems.add(
                 [sheet, line],
-                f"wrong encoding: expected UTF-8 (byte 0x{error.object[error.start]:02x} at "
-                f"byte offset {consumed - held + error.start}, line {line}); "
-                "save the file as CSV UTF-8",
+                message(
+                    "csv.encoding",
+                    byte=f"0x{error.object[error.start]:02x}",
+                    offset=consumed - held + error.start,
+                    line=line,
+                ),
             )
             return
         consumed += len(chunk)
@@ -68,7 +72,7 @@ def _text_lines(
 def _line_too_long(sheet: str, number: int, problems: ProblemLog) -> None:
     problems.add(
         [sheet, number],
-        f"line {number} is longer than {MAX_LINE_CHARS:,} characters; is this a CSV file?",
+        message("csv.long-line", line=number, limit=MAX_LINE_CHARS),
     )
 
 
@@ -85,14 +89,14 @@ def csv_table(
     first = next(lines, "")
     if not first.strip():
         if problems.total == known:
-            problems.add([sheet, 1], "the first line should be the header row")
+            problems.add([sheet, 1], message("csv.no-header"))
         return None, iter(())
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(_chain(first, lines), delimiter=delimiter)
     try:
         header = next(reader, [])
     except csv.Error as error:  # a quoted header cell running on past the field limit
-        problems.add([sheet, 1], f"unreadable CSV header: {error}")
+        problems.add([sheet, 1], message("csv.unreadable-header", error=str(error)))
         return None, iter(())
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -102,7 +106,7 @@ def csv_table(
                 if cells:
                     yield number, cells
         except csv.Error as error:
-            problems.add([sheet, number + 1], f"unreadable CSV: {error}")
+            problems.add([sheet, number + 1], message("csv.unreadable", error=str(error)))
 
     return header, rows()
 
@@ -157,6 +161,6 @@ def _fit(cells: list[str], width: int, *, number: int, problems: ProblemLog) -> 
     if len(cells) < width:
         return cells + [""] * (width - len(cells))
     if any(cell.strip() for cell in cells[width:]):
-        problems.add([SHEET, number], f"the row has {len(cells)} cells but the header {width}")
+        problems.add([SHEET, number], message("csv.row-width", cells=len(cells), width=width))
         return None
     return cells[:width]

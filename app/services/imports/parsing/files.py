@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import PurePath
 
 from app.core.errors import ServiceError
+from app.core.messages import message
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -17,13 +18,11 @@ Progress = Callable[[int], None]
 
 class UnsupportedMediaType(ServiceError):
     status = 415
-    title = "Unsupported file type"
     slug = "unsupported-media-type"
 
 
 class PayloadTooLarge(ServiceError):
     status = 413
-    title = "File too large"
     slug = "payload-too-large"
 
 
@@ -55,25 +54,23 @@ def detect_format(*, file_name: str, content_type: str | None, head: bytes) -> F
     suffix = PurePath(file_name).suffix.lower()
     by_name = _BY_SUFFIX.get(suffix)
     if by_name is None and suffix not in _NEUTRAL_SUFFIXES:
-        hint = " (save an .xls workbook as .xlsx)" if suffix == ".xls" else ""
-        raise UnsupportedMediaType(
-            f"Files named {suffix!r} cannot be imported; send .csv, .xlsx or .json{hint}."
-        )
+        key = "file.old-xls-suffix" if suffix == ".xls" else "file.bad-suffix"
+        raise UnsupportedMediaType(message(key, suffix=suffix))
     media_type = (content_type or "").partition(";")[0].strip().lower()
     claimed = by_name or _BY_MEDIA_TYPE.get(media_type)
     sniffed = _sniff(head)
     if sniffed is FileFormat.XLSX or claimed is FileFormat.XLSX:
         if sniffed is claimed or claimed is None:
             return FileFormat.XLSX
-        hint = " (an old .xls? save it as .xlsx)" if head.startswith(OLE_MAGIC) else ""
         raise UnsupportedMediaType(
-            f"The file is declared as {claimed or 'text'} but its content is "
-            f"{sniffed or 'not an XLSX workbook'}{hint}."
+            message(
+                "file.old-xls-content" if head.startswith(OLE_MAGIC) else "file.content-differs",
+                claimed=claimed or message("file.text"),
+                sniffed=sniffed or message("file.not-xlsx"),
+            )
         )
     if sniffed is None:
-        raise UnsupportedMediaType(
-            "The file is neither CSV, XLSX nor JSON (UTF-16 text? save it as CSV UTF-8)."
-        )
+        raise UnsupportedMediaType(message("file.unknown-format"))
     return claimed or sniffed
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
 
+from app.core.messages import Message, message
 from app.services.imports.parsing import json_stream
 from app.services.imports.parsing.cells import SCORE_COLUMNS, RawScore
 from app.services.imports.parsing.files import Progress
@@ -32,20 +33,22 @@ def read_json(
         line = body.count(b"\n", 0, error.start) + 1
         problems.add(
             [SHEET, line],
-            f"wrong encoding: expected UTF-8 (byte 0x{body[error.start]:02x} at byte offset "
-            f"{offset}, line {line})",
+            message("json.encoding", byte=f"0x{body[error.start]:02x}", offset=offset, line=line),
         )
         return None
     refused = JsonGuard(max_digits=limits.number_digits).check(body)
     if refused is not None:
         offset, reason = refused
         line, column = place(body[:offset], line=1, column=1)
-        problems.add([SHEET, line], f"{reason} (column {column})")
+        problems.add([SHEET, line], message("json.at-column", why=reason, column=column))
         return None
     try:
         return json.loads(text, parse_float=Decimal, object_pairs_hook=JsonObject.from_pairs)
     except json.JSONDecodeError as error:
-        problems.add([SHEET, error.lineno], f"not valid JSON: {error.msg} (column {error.colno})")
+        problems.add(
+            [SHEET, error.lineno],
+            message("json.invalid", error=error.msg, column=error.colno),
+        )
         return None
 
 
@@ -55,7 +58,7 @@ def json_items(
     """(position from 1, object) of `{key: [...]}` or of a bare list; strange items are problems."""
     items = document.get(key) if isinstance(document, dict) else document
     if not isinstance(items, list):
-        problems.add([SHEET], f"expected a list of rows or an object with a {key!r} list")
+        problems.add([SHEET], message("json.shape", key=key))
         return
     for repeated in getattr(document, "repeated", ()):
         problems.add([SHEET, repeated], repeated_key_msg(repeated))
@@ -75,8 +78,8 @@ def repeated_keys(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[list
             yield from repeated_keys(item, (*path, position))
 
 
-def repeated_key_msg(key: str) -> str:
-    return f"{key!r} is given more than once in the object; give it once"
+def repeated_key_msg(key: str) -> Message:
+    return message("json.repeated-key", key=key)
 
 
 def _numbered_objects(
@@ -85,10 +88,10 @@ def _numbered_objects(
     known = set(columns)
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            problems.add([SHEET, number], "each row must be an object")
+            problems.add([SHEET, number], message("json.row-object"))
             continue
         for unknown in sorted(set(item) - known):
-            problems.add([SHEET, number, unknown], f"unknown field {unknown!r}")
+            problems.add([SHEET, number, unknown], message("json.unknown-field", field=unknown))
         for repeated in getattr(item, "repeated", ()):
             problems.add([SHEET, number, repeated], repeated_key_msg(repeated))
         yield number, item
@@ -119,12 +122,12 @@ def _score_items(rows: Iterator[Any], *, problems: ProblemLog) -> Iterator[RawSc
         for column in ("unit_code", "criterion_code"):
             value = item.get(column)
             if value is not None and not isinstance(value, str):
-                problems.add([SHEET, number, column], f"{column} must be text")
+                problems.add([SHEET, number, column], message("json.not-text", field=column))
                 value = None
             codes.append((value or "").strip())
         note = item.get("note")
         if note is not None and not isinstance(note, str):
-            problems.add([SHEET, number, "note"], "note must be text")
+            problems.add([SHEET, number, "note"], message("json.not-text", field="note"))
             note = None
         yield RawScore(
             SHEET,

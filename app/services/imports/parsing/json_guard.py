@@ -10,6 +10,8 @@ byte only through the chunk that holds the refused byte, to say where it is.
 import re
 from itertools import accumulate
 
+from app.core.messages import Message, message
+
 # Objects and lists nested deeper than this are refused; import files need three levels.
 MAX_DEPTH = 32
 
@@ -39,7 +41,7 @@ class JsonGuard:
         self.digits = 0
         self._long_number = re.compile(rb"[0-9]{%d}" % (max_digits + 1))
 
-    def check(self, chunk: bytes) -> tuple[int, str] | None:
+    def check(self, chunk: bytes) -> tuple[int, Message] | None:
         """(offset in `chunk`, reason) of the first byte past a limit, or None."""
         state = (self.in_string, self.escaped, self.depth, self.digits)
         if self._passes(chunk):
@@ -92,7 +94,7 @@ class JsonGuard:
         self.depth += 2 * opened - len(brackets)
         return True
 
-    def _locate(self, chunk: bytes) -> tuple[int, str] | None:
+    def _locate(self, chunk: bytes) -> tuple[int, Message] | None:
         """`_passes` one byte at a time, for the chunk it refused: where, and why."""
         for offset, byte in enumerate(chunk):
             if self.escaped or byte == _BACKSLASH:
@@ -103,13 +105,13 @@ class JsonGuard:
             elif byte in _DIGITS:
                 self.digits += 1
                 if self.digits > self.max_digits:
-                    return offset, f"a number with more than {self.max_digits} digits"
+                    return offset, message("json.long-number", limit=self.max_digits)
             else:
                 self.digits = 0
                 self.in_string = byte == _QUOTE
                 self.depth += _DEPTH_STEP[byte]
                 if self.depth > self.max_depth:
-                    return offset, f"nested more than {self.max_depth} levels deep"
+                    return offset, message("json.deep", limit=self.max_depth)
         return None
 
 

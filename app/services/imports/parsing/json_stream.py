@@ -13,6 +13,7 @@ from typing import IO, Any
 
 import ijson
 
+from app.core.messages import Message, message
 from app.services.imports.parsing.files import Progress
 from app.services.imports.parsing.json_guard import JsonGuard, place
 
@@ -22,8 +23,8 @@ READ_BYTES = 1 << 16
 class UnreadableJson(Exception):
     """The file is not UTF-8 JSON of the expected shape; `line` is None when it has no place."""
 
-    def __init__(self, line: int | None, msg: str) -> None:
-        super().__init__(msg)
+    def __init__(self, line: int | None, msg: Message) -> None:
+        super().__init__(msg.key)
         self.line = line
         self.msg = msg
 
@@ -94,15 +95,19 @@ class _CheckedBytes:
             line = self.line + error.object.count(b"\n", 0, error.start)
             raise UnreadableJson(
                 line,
-                f"wrong encoding: expected UTF-8 (byte 0x{error.object[error.start]:02x} at "
-                f"byte offset {self.offset - len(held) + error.start}, line {line})",
+                message(
+                    "json.encoding",
+                    byte=f"0x{error.object[error.start]:02x}",
+                    offset=self.offset - len(held) + error.start,
+                    line=line,
+                ),
             ) from None
         refused = self.guard.check(chunk)
         if refused is not None:
             offset, reason = refused
             before = (held + chunk)[: len(held) + offset]
             line, column = place(before, line=self.line, column=self.column)
-            raise UnreadableJson(line, f"{reason} (column {column})")
+            raise UnreadableJson(line, message("json.at-column", why=reason, column=column))
         self.before = (self.line, self.column)
         self.read_from = self.offset
         self.offset += len(chunk)
@@ -127,7 +132,7 @@ def json_rows(
     try:
         prefix = _rows_prefix(source, key)
         if prefix is None:
-            raise UnreadableJson(None, f"expected a list of rows or an object with a {key!r} list")
+            raise UnreadableJson(None, message("json.shape", key=key))
         binary.seek(start)
         source = _CheckedBytes(binary, max_digits=max_digits, progress=progress)
         yield from ijson.items(
@@ -140,7 +145,7 @@ def json_rows(
         reason = str(error).splitlines()[0].rstrip(".")
         # yajl says "parse error: …" or "lexical error: …"; "not valid JSON" says it already.
         reason = reason.partition(" error: ")[2] or reason
-        raise UnreadableJson(line, f"not valid JSON: {reason} (column {column})") from None
+        raise UnreadableJson(line, message("json.invalid", error=reason, column=column)) from None
 
 
 def _rows_prefix(source: _CheckedBytes, key: str) -> str | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from app.core.errors import Problem
+from app.core.messages import Message
 
 PROBLEM_LIMIT = 1000
 
@@ -32,11 +33,11 @@ class ProblemLog:
         self.position = 0
         self._keys: list[tuple[int, int]] = []
 
-    def add(self, loc: Sequence[str | int | None], msg: str) -> None:
+    def add(self, loc: Sequence[str | int | None], msg: Message) -> None:
         self.total += 1
         self._keep((self.position, self.total), loc, msg)
 
-    def add_at(self, position: int, loc: Sequence[str | int | None], msg: str) -> None:
+    def add_at(self, position: int, loc: Sequence[str | int | None], msg: Message) -> None:
         self.total += 1
         self._keep((position, 0), loc, msg)
 
@@ -44,7 +45,7 @@ class ProblemLog:
         """Problems found past the kept ones, counted only."""
         self.total += count
 
-    def _keep(self, key: tuple[int, int], loc: Sequence[str | int | None], msg: str) -> None:
+    def _keep(self, key: tuple[int, int], loc: Sequence[str | int | None], msg: Message) -> None:
         keys = self._keys
         if len(keys) >= self.limit and key >= keys[-1]:
             return
@@ -66,4 +67,4 @@ class ProblemLog:
 class BadCell(NamedTuple):
     """A cell that is not a valid score, and why."""
 
-    msg: str
+    msg: Message

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
 
+from app.core.messages import message
 from app.services.imports.parsing import csv, json
 from app.services.imports.parsing.cells import (
     Cell,
@@ -80,7 +81,8 @@ def read_published(
             )
         ]
         if not table and not problems:
-            problems.add([json.SHEET], "the list of published results is empty: nothing to import")
+            empty = message("parse.empty-published")
+            problems.add([json.SHEET], message("parse.nothing-to-import", why=empty))
         return table
     if file_format is FileFormat.CSV:
         header, rows = csv.csv_table(binary, sheet=csv.SHEET, problems=problems)
@@ -96,9 +98,10 @@ def read_published(
             problems=problems,
         )
         if not table and not problems:
-            problems.add([csv.SHEET, 2], "no rows under the header: nothing to import")
+            empty = message("parse.no-rows")
+            problems.add([csv.SHEET, 2], message("parse.nothing-to-import", why=empty))
         return table
-    raise UnsupportedMediaType("Published results are imported from CSV or JSON.")
+    raise UnsupportedMediaType(message("file.published-formats"))
 
 
 # The sheets of a criteria workbook, with their required and optional columns.
@@ -137,7 +140,7 @@ def read_criteria_xlsx(
         except SheetRefused:
             tables[name] = []
     if "criteria" not in tables and not problems:
-        problems.add(["xlsx"], "the workbook has no sheet named `criteria`")
+        problems.add(["xlsx"], message("parse.no-criteria-sheet"))
     return CriteriaSheets(tables.get("criteria", []), tables.get("bands", []))
 
 
@@ -158,7 +161,7 @@ def read_criteria(
         document = json.read_json(binary, problems=problems, limits=limits)
         if not isinstance(document, dict):
             if document is not None:
-                problems.add([json.SHEET], "expected the criteria set as an object")
+                problems.add([json.SHEET], message("parse.criteria-object"))
             return {}, lambda loc: [json.SHEET, *loc]
         for place in json.repeated_keys(document):
             problems.add([json.SHEET, *place], json.repeated_key_msg(str(place[-1])))
@@ -171,7 +174,7 @@ def read_criteria(
         if row.values.get("group") is None or cell_text(row.values["group"]) == group
     ]
     if sheets.criteria and not criteria_rows:
-        problems.add([sheets.criteria[0].sheet], f"no criteria rows for group {group!r}")
+        problems.add([sheets.criteria[0].sheet], message("parse.no-criteria-rows", group=group))
     body = {
         "criteria": [_criterion_body(row, problems) for row in criteria_rows],
         "bands": [_band_body(row, problems) for row in sheets.bands],

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from app.core.messages import message
 from app.schemas.base import format_decimal
 from app.services.imports.parsing.cells import (
     Cell,
@@ -76,16 +77,14 @@ def wide_sheet(
     if found is None:
         problems.add(
             [title, 1],
-            f"sheet {title!r} has no header: a row of leaf codes with a `unit_code` or unit "
-            f"name column within its first {HEADER_SEARCH_ROWS} rows (or name the sheet "
-            "`long`, `about` or `criteria`)",
+            message("xlsx.no-header", sheet=title, rows=HEADER_SEARCH_ROWS),
         )
         return
     header, _names = found
     for _position, label in header.unknown:
         problems.add(
             [title, header.row_number, label],
-            f"unknown column {label!r}; the columns are {_known_columns()}",
+            message("cell.unknown-column", column=label, known=_known_columns()),
         )
     for number, cells in enumerate(rows, start=header.row_number + 1):
         labels = row_labels(cells, header)
@@ -117,7 +116,8 @@ def _unit_row(
         # A row with a code must score it; text in the name column alone is also how a sheet
         # signs off ("Người lập biểu"), so such a row is read past.
         if unit_code:
-            problems.add([title, number, Role.UNIT_CODE.value], f"unit {unit_code!r} has no scores")
+            no_scores = message("xlsx.no-scores", unit=unit_code)
+            problems.add([title, number, Role.UNIT_CODE.value], no_scores)
         return
     figures = tuple(
         (column.role, value)
@@ -144,12 +144,16 @@ def _check_maxima(
         value = parse_score(cell_at(cells, column.position))
         loc: list[str | int] = [title, number, column.label]
         if isinstance(value, BadCell):
-            problems.add(loc, f"maximum: {value.msg}")
+            problems.add(loc, message("xlsx.maximum-cell", why=value.msg))
             continue
         expected = None if maxima is None else maxima.get(column.label)
         if value is not None and expected is not None and value != expected:
             problems.add(
                 loc,
-                f"the sheet gives {column.label!r} a maximum of {format_decimal(value)}; its "
-                f"maximum in the year's criteria set is {format_decimal(expected)}",
+                message(
+                    "xlsx.maximum-differs",
+                    code=column.label,
+                    value=format_decimal(value),
+                    expected=format_decimal(expected),
+                ),
             )

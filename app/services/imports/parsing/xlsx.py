@@ -9,6 +9,7 @@ from zipfile import BadZipFile
 
 from openpyxl import load_workbook
 
+from app.core.messages import message
 from app.services.imports.parsing.archive import SHEET, check_archive
 from app.services.imports.parsing.cells import (
     SCORE_COLUMNS,
@@ -102,7 +103,7 @@ def xlsx_sheets(
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except UNREADABLE as error:
-        problems.add([SHEET], f"not a readable XLSX workbook: {error}")
+        problems.add([SHEET], message("xlsx.unreadable", error=str(error)))
         return
     try:
         for sheet in workbook.worksheets:
@@ -121,8 +122,13 @@ def _declared_size_passes(sheet: Any, limits: ReadLimits, problems: ProblemLog) 
         return True
     problems.add(
         [sheet.title],
-        f"the sheet declares {rows:,} rows and {columns:,} columns; at most {limits.rows:,} "
-        f"rows and {limits.columns:,} columns are read",
+        message(
+            "xlsx.declared-size",
+            rows=rows,
+            columns=columns,
+            row_limit=limits.rows,
+            column_limit=limits.columns,
+        ),
     )
     return False
 
@@ -141,15 +147,13 @@ def _bounded_rows(
         except StopIteration:
             return
         except UNREADABLE as error:
-            problems.add([sheet.title, number], f"unreadable sheet XML: {error}")
+            problems.add([sheet.title, number], message("xlsx.sheet-xml", error=str(error)))
             raise SheetRefused from None
         if number > limits.rows:
-            problems.add([sheet.title, number], f"more than {limits.rows:,} rows")
+            problems.add([sheet.title, number], message("xlsx.rows", limit=limits.rows))
             raise SheetRefused
         if len(cells) > limits.columns:
-            problems.add(
-                [sheet.title, number], f"a cell past column {limits.columns:,} (the limit)"
-            )
+            problems.add([sheet.title, number], message("xlsx.columns", limit=limits.columns))
             raise SheetRefused
         yield cells
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from app.core.messages import Message, message
 from app.services.imports.parsing import FileFormat, read_criteria, read_published, read_scores
 from app.services.imports.parsing.archive import MAX_PARTS
 from app.services.imports.parsing.cells import parse_score
@@ -33,7 +34,7 @@ MiB = 1 << 20
 
 
 def problem_list(problems: ProblemLog) -> list[tuple[list[str | int], str]]:
-    return [(list(problem.loc), problem.msg) for problem in problems.items]
+    return [(list(problem.loc), problem.msg.render("en")) for problem in problems.items]
 
 
 def scores_of(
@@ -61,20 +62,30 @@ def bounded(*, seconds: float, peak_bytes: int) -> Iterator[None]:
     assert peak < peak_bytes, f"peak {peak / MiB:.1f} MiB"
 
 
-def reference_check(data: bytes, *, max_digits: int, max_depth: int) -> tuple[int, str] | None:
+def reference_check(data: bytes, *, max_digits: int, max_depth: int) -> tuple[int, Message] | None:
     """The guard's rule one byte at a time, from a fresh state: what any chunking must find."""
     guard = JsonGuard(max_digits=max_digits, max_depth=max_depth)
     return guard._locate(data)
 
 
+def _worded(refused: tuple[int, Message] | None) -> tuple[int, str] | None:
+    return None if refused is None else (refused[0], refused[1].render("en"))
+
+
 class TestJsonGuard:
     def test_an_integer_past_the_limit_is_refused_at_its_first_extra_digit(self) -> None:
-        assert JsonGuard(max_digits=5).check(b"[123456]") == (6, "a number with more than 5 digits")
+        assert _worded(JsonGuard(max_digits=5).check(b"[123456]")) == (
+            6,
+            "a number with more than 5 digits",
+        )
         assert JsonGuard(max_digits=5).check(b"[12345, 1.12345e12345]") is None
 
     def test_nesting_past_the_limit_is_refused_where_it_opens(self) -> None:
         guard = JsonGuard(max_digits=5, max_depth=3)
-        assert guard.check(b'{"a": [[1]], "b": [[[') == (20, "nested more than 3 levels deep")
+        assert _worded(guard.check(b'{"a": [[1]], "b": [[[')) == (
+            20,
+            "nested more than 3 levels deep",
+        )
 
     def test_digits_brackets_and_escaped_quotes_inside_strings_do_not_count(self) -> None:
         document = b'["1234567", "[[[[{{{{", "say \\"123456\\" \\\\", 12345]'
@@ -87,14 +98,14 @@ class TestJsonGuard:
         rng = random.Random(12)
         for _ in range(3000):
             data = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))).encode()
-            expected = reference_check(data, max_digits=3, max_depth=2)
+            expected = _worded(reference_check(data, max_digits=3, max_depth=2))
             guard = JsonGuard(max_digits=3, max_depth=2)
             cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, 3)))
             found, start = None, 0
             for cut in [*cuts, len(data)]:
                 refused = guard.check(data[start:cut])
                 if refused is not None:
-                    found = (start + refused[0], refused[1])
+                    found = (start + refused[0], refused[1].render("en"))
                     break
                 start = cut
             assert found == expected, (data, cuts)
@@ -127,8 +138,8 @@ class TestJsonScores:
         ]
 
     def test_a_list_where_a_score_belongs_is_a_bad_cell(self) -> None:
-        assert parse_score([[1]]) == BadCell("expected a number, not a list")  # type: ignore[arg-type]
-        assert parse_score({"a": 1}) == BadCell("expected a number, not a object")  # type: ignore[arg-type]
+        assert parse_score([[1]]) == BadCell(message("cell.list"))  # type: ignore[arg-type]
+        assert parse_score({"a": 1}) == BadCell(message("cell.object"))  # type: ignore[arg-type]
 
     def test_a_field_given_twice_in_a_row_is_a_problem_at_the_field(self) -> None:
         content = (
@@ -232,7 +243,8 @@ class TestCsv:
         cell = '"' + ("x" * 1000 + "\n") * 200 + '"'
         _, problems = csv_scores(f"{cell},criterion_code\nU1,1.1\n".encode())
         assert [loc for loc, _ in problem_list(problems)] == [["csv", 1]]
-        assert "unreadable CSV header: field larger than field limit" in problems.items[0].msg
+        first = problems.items[0].msg.render("en")
+        assert "unreadable CSV header: field larger than field limit" in first
 
     def test_a_20_mib_line_is_refused_as_it_streams_in(self) -> None:
         content = ",".join(SCORES_HEADER).encode() + b"\nU1,1.1,," + b"9" * (20 * MiB) + b"\n"
@@ -279,7 +291,7 @@ class TestXlsxXml:
         rows, problems = xlsx_scores(hostile.with_parts(long_workbook(), {SHEET_PART: broken}))
         assert len(rows) == 1  # the row before
         assert [loc for loc, _ in problem_list(problems)] == [["long", 3]]
-        assert problems.items[0].msg.startswith("unreadable sheet XML: mismatched tag")
+        assert problems.items[0].msg.render("en").startswith("unreadable sheet XML: mismatched tag")
 
     def test_an_external_entity_is_refused_and_nothing_is_fetched(self, tmp_path: Path) -> None:
         secret = tmp_path / "secret.txt"
@@ -289,7 +301,7 @@ class TestXlsxXml:
         rows, problems = xlsx_scores(hostile.with_shared_strings(long_workbook(), strings))
         assert rows == []
         assert [loc for loc, _ in problem_list(problems)] == [["xlsx", "xl/sharedStrings.xml"]]
-        assert problems.items[0].msg.startswith("declares a document type (line 1)")
+        assert problems.items[0].msg.render("en").startswith("declares a document type (line 1)")
         assert "MARKER" not in repr(problem_list(problems))
 
     def test_entity_expansion_is_refused_before_any_expansion(self) -> None:
@@ -337,7 +349,7 @@ class TestXlsxSizes:
         limits = replace(DEFAULT_LIMITS, unpacked_bytes=10_000)
         _, problems = xlsx_scores(long_workbook(), limits)
         assert [loc for loc, _ in problem_list(problems)] == [["xlsx"]]
-        assert "at most 10,000 are read" in problems.items[0].msg
+        assert "at most 10,000 are read" in problems.items[0].msg.render("en")
 
     def test_an_archive_of_too_many_parts_is_refused_before_its_directory_is_read(
         self,

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from app.core.messages import message
 from app.services.imports.parsing import csv as csv_files
 from app.services.imports.parsing import json_stream
 from app.services.imports.parsing.cells import RawScore, parse_score
@@ -89,7 +90,7 @@ class TestCsv:
         rows, problems = csv_rows(b"unit_code,criterion,final_score\nU1,1.1,1\n")
         assert rows == []
         assert [p.loc for p in problems.items] == [["csv", 1, "criterion"], ["csv", 1]]
-        assert "criterion_code, self_score" in problems.items[1].msg
+        assert "criterion_code, self_score" in problems.items[1].msg.render("en")
 
     def test_bad_utf8_reports_byte_offset_and_line(self) -> None:
         content = b"unit_code,criterion_code,self_score,final_score,note\nU1,1.1,,1,caf\xe9\n"
@@ -97,10 +98,10 @@ class TestCsv:
         assert rows == []
         [problem] = problems.items
         assert problem.loc == ["csv", 2]
-        assert problem.msg.startswith("wrong encoding: expected UTF-8")
+        assert problem.msg.render("en").startswith("wrong encoding: expected UTF-8")
         offset = content.index(b"\xe9")
-        assert f"byte offset {offset}" in problem.msg
-        assert "line 2" in problem.msg
+        assert f"byte offset {offset}" in problem.msg.render("en")
+        assert "line 2" in problem.msg.render("en")
 
     def test_bad_utf8_across_a_chunk_boundary_is_located_exactly(
         self, monkeypatch: pytest.MonkeyPatch
@@ -109,7 +110,7 @@ class TestCsv:
         body = b"U1,1.1,,1," + "é".encode() * 10 + b"\xff\n"
         monkeypatch.setattr(csv_files, "CHUNK_BYTES", len(header) + 11)  # splits the first é
         _, problems = csv_rows(header + body)
-        assert f"byte offset {len(header + body) - 2}" in problems.items[0].msg
+        assert f"byte offset {len(header + body) - 2}" in problems.items[0].msg.render("en")
 
     def test_blank_rows_are_skipped_but_counted(self) -> None:
         rows, problems = csv_rows(
@@ -167,7 +168,7 @@ class TestParseScore:
     def test_invalid_scores(self, cell: object, reason: str) -> None:
         result = parse_score(cell)  # type: ignore[arg-type]
         assert isinstance(result, BadCell)
-        assert reason in result.msg
+        assert reason in result.msg.render("en")
 
 
 class TestXlsx:
@@ -225,7 +226,7 @@ class TestXlsx:
         problems = ProblemLog()
         checks = WideSheetChecks(maxima=lambda group: {"1.1": Decimal("1.5"), "1.2": Decimal(2)})
         rows = list(read_scores_xlsx(io.BytesIO(content), problems=problems, checks=checks))
-        assert [(p.loc, p.msg) for p in problems.items] == [
+        assert [(p.loc, p.msg.render("en")) for p in problems.items] == [
             (
                 ["Sở, ban, ngành", 5, "1.2"],
                 "the sheet gives '1.2' a maximum of 3; its maximum in the year's criteria set is 2",
@@ -272,7 +273,7 @@ def json_rows(
 
 
 def problem_list(problems: ProblemLog) -> list[tuple[list[str | int], str]]:
-    return [(p.loc, p.msg) for p in problems.items]
+    return [(list(p.loc), p.msg.render("en")) for p in problems.items]
 
 
 JSON_ROWS = """[
@@ -386,7 +387,7 @@ class TestJson:
         assert problems.items[0].loc == ["json", 1, "unit"]
         problems = ProblemLog()
         list(read_scores_json(io.BytesIO(b'{"scores": [}'), problems=problems))
-        assert problems.items[0].msg.startswith("not valid JSON")
+        assert problems.items[0].msg.render("en").startswith("not valid JSON")
 
     @pytest.mark.parametrize("read_bytes", [1, 5, 64, 1 << 16])
     def test_invalid_json_is_placed_at_its_line_and_column_however_it_is_read(
@@ -417,7 +418,10 @@ class TestJson:
     )
     def test_broken_json_messages(self, content: bytes, line: int, message: str) -> None:
         _, problems = json_rows(content)
-        assert (problems.items[-1].loc, problems.items[-1].msg) == (["json", line], message)
+        assert (problems.items[-1].loc, problems.items[-1].msg.render("en")) == (
+            ["json", line],
+            message,
+        )
 
     @pytest.mark.parametrize("read_bytes", [1, 3, 1 << 16])
     def test_bad_utf8_reports_byte_offset_and_line_counting_the_bom(
@@ -488,8 +492,8 @@ class TestProblemLog:
         problems = ProblemLog()
         for row in (2, 5, 9):
             problems.position = 2 * row + 1
-            problems.add(["csv", row], f"row {row}")
-        problems.add_at(2 * 5 + 1, ["csv", 5, "criterion_code"], "found in SQL")
+            problems.add(["csv", row], message("scores.at-row", row=row))
+        problems.add_at(2 * 5 + 1, ["csv", 5, "criterion_code"], message("scores.empty-criterion"))
         assert [p.loc for p in problems.items] == [
             ["csv", 2],
             ["csv", 5, "criterion_code"],
@@ -502,9 +506,9 @@ class TestProblemLog:
         problems = ProblemLog(limit=2)
         for row in (4, 6, 8):
             problems.position = row
-            problems.add(["csv", row], "inline")
-        problems.add_at(3, ["csv", 3], "found later")
-        problems.add_at(7, ["csv", 7], "found later, beyond the kept ones")
+            problems.add(["csv", row], message("scores.at-row", row=row))
+        problems.add_at(3, ["csv", 3], message("scores.empty-unit"))
+        problems.add_at(7, ["csv", 7], message("scores.empty-unit"))
         problems.count_more(5)
         assert [p.loc for p in problems.items] == [["csv", 3], ["csv", 4]]
         assert (problems.total, problems.omitted) == (10, 8)

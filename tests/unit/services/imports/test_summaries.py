@@ -1,6 +1,7 @@
 """The one-line summaries of an import in Vietnamese and English."""
 
 from app.core.errors import Problem
+from app.core.messages import message
 from app.schemas.imports import ImportOutcome
 from app.services.imports.summaries import rejection_summaries, report_summaries
 
@@ -29,10 +30,10 @@ def test_an_applied_import_counts_units_and_changes_and_published_mismatches() -
 
 
 def test_a_rejection_names_the_count_and_the_first_problem_s_place() -> None:
-    problems = [Problem(["csv", 4, "final_score"], "'x' is not a number")]
+    problems = [Problem(["csv", 4, "final_score"], message("cell.text-not-a-number", value="x"))]
     assert rejection_summaries("a.csv", 5, problems) == (
         "Không nhập tệp a.csv: 5 lỗi, chưa ghi gì. "
-        "Lỗi đầu tiên (trang csv, dòng 4, cột final_score): 'x' is not a number.",
+        "Lỗi đầu tiên (trang tính csv, dòng 4, cột final_score): 'x' không phải là số.",
         "a.csv was not imported: 5 problem(s), nothing written. "
         "First (sheet csv, row 4, column final_score): 'x' is not a number.",
     )

@@ -20,21 +20,28 @@ def test_a_name_in_any_case_without_diacritics_is_the_unit() -> None:
     assert NAMES.resolve("Department of health", group_id=1) == "D-HEALTH"
 
 
+def english(resolved: str | Unresolved) -> str:
+    assert isinstance(resolved, Unresolved), resolved
+    return resolved.msg.render("en")
+
+
 def test_a_name_two_units_share_is_ambiguous_unless_the_sheet_s_group_decides() -> None:
     assert NAMES.resolve("Xã Đạ Huoai", group_id=2) == "C-A"
-    ambiguous = NAMES.resolve("xa da huoai", group_id=None)
-    assert ambiguous == Unresolved(
+    assert english(NAMES.resolve("xa da huoai", group_id=None)) == (
         "unit name 'xa da huoai' is ambiguous: Xã Đạ Huoai (C-A), Xã Đạ Huoai (C-B); "
         "give the unit_code"
     )
 
 
 def test_an_unknown_name_lists_the_close_units_of_the_sheet_s_group() -> None:
-    assert NAMES.resolve("Sở Y tê'", group_id=1) == Unresolved(
-        'unknown unit name "Sở Y tê\'"; close: Sở Y tế (D-HEALTH)'
+    assert english(NAMES.resolve("Sở Y tê'", group_id=1)) == (
+        "unknown unit name 'Sở Y tê''; close: Sở Y tế (D-HEALTH)"
     )
-    assert NAMES.resolve("Ban Dân tộc", group_id=1) == Unresolved(
+    assert english(NAMES.resolve("Ban Dân tộc", group_id=1)) == (
         "unknown unit name 'Ban Dân tộc' (no unit of that year has a close name)"
+    )
+    assert NAMES.resolve("Ban Dân tộc", group_id=1).msg.render("vi") == (  # type: ignore[union-attr]
+        "không có đơn vị tên 'Ban Dân tộc' (không có đơn vị nào của năm đó có tên gần giống)"
     )
 
 

@@ -2,13 +2,15 @@
 
 from collections.abc import Set
 from datetime import date
+from typing import get_args
 
 import pytest
 
+from app.core.messages import has_message
 from app.models.enums import LineageKind
 from app.services.results.comparison import (
-    REASONS,
     PreviousFacts,
+    ReasonCode,
     Reorganisation,
     comparability,
     component_of,
@@ -116,7 +118,8 @@ class TestComparability:
     def test_no_previous_year_comes_first(self) -> None:
         verdict = comparability(facts(year_exists=False, change="merged", with_result={9}))
         assert verdict.code == "no_assessment_year"
-        assert verdict.reason(2040) == "no assessment year 2040"
+        assert verdict.reason(2040, "en") == "no assessment year 2040"
+        assert verdict.reason(2040, "vi") == "không có năm đánh giá 2040"
 
     @pytest.mark.parametrize(
         ("new", "has_results", "complete", "code"),
@@ -140,7 +143,11 @@ class TestComparability:
         verdict = comparability(facts(links=links, with_result={8, 9}, change="renamed"))
         assert (verdict.comparable, verdict.code) == (False, "several_previous_results")
 
-    def test_every_code_has_words_naming_the_year_where_it_matters(self) -> None:
-        for code, text in REASONS.items():
-            assert text, code
-        assert "2023" in comparability(facts(group_has_results=False)).reason(2023)
+    @pytest.mark.parametrize("code", get_args(ReasonCode))
+    def test_every_code_has_words_in_both_languages(self, code: ReasonCode) -> None:
+        assert has_message(f"reason.{code}")
+
+    def test_the_reason_names_the_year_in_the_language_asked(self) -> None:
+        verdict = comparability(facts(group_has_results=False))
+        assert verdict.reason(2023, "vi") == "nhóm của đơn vị này không có kết quả năm 2023"
+        assert verdict.reason(2023, "en") == "no results for this unit's group in 2023"

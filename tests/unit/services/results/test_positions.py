@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.results.positions import position_code, position_labels
+from app.services.results.positions import position_code, position_wording
 
 
 @pytest.mark.parametrize(
@@ -31,8 +31,12 @@ def test_unknown_wording_gives_no_code(wording: str | None) -> None:
 
 
 def test_each_code_has_wording_in_both_languages() -> None:
-    assert position_labels("bottom_3") == ("trong nhóm 3 đơn vị thấp nhất", "among the 3 lowest")
-    assert position_labels("lowest") == ("thấp nhất", "the lowest")
-    assert position_labels("top_5") == ("trong nhóm 5 đơn vị cao nhất", "among the 5 highest")
+    def both(code: str) -> tuple[str, str]:
+        wording = position_wording(code)
+        return wording.render("vi"), wording.render("en")
+
+    assert both("bottom_3") == ("trong nhóm 3 đơn vị thấp nhất", "among the 3 lowest")
+    assert both("lowest") == ("thấp nhất", "the lowest")
+    assert both("top_5") == ("trong nhóm 5 đơn vị cao nhất", "among the 5 highest")
     with pytest.raises(ValueError, match="unknown"):
-        position_labels("middle")
+        position_wording("middle")
