@@ -43,7 +43,11 @@ def test_both_languages_quote_the_same_values(key: str) -> None:
     assert placeholders(wording.vi) == placeholders(wording.en)
 
 
-@pytest.mark.parametrize("key", sorted(catalogue()))
+# The pages' language switch names the other language in its own words.
+NAMED_IN_ENGLISH = {"page.switch_language"}
+
+
+@pytest.mark.parametrize("key", sorted(catalogue().keys() - NAMED_IN_ENGLISH))
 def test_the_vietnamese_is_not_the_english_left_untranslated(key: str) -> None:
     wording = catalogue()[key]
     assert wording.vi != wording.en
