@@ -11,10 +11,14 @@ from app.schemas.results import DEMO_DEPARTMENTS, DEMO_HEALTH, LabelledRef, ref_
 DEMO_PLANNING = ref_example(
     "DEMO-DEP-PLANNING", "Demo Sở Kế hoạch và Đầu tư", "Demo Department of Planning and Investment"
 )
-UNIT_ORDER = "Leaves by points lost, largest first; then by lowest attainment; then by code."
+# Examples in Vietnamese, the default language (the full wording: app/core/messages.toml).
+UNIT_ORDER = (
+    "Các tiêu chí thành phần theo số điểm bị mất, mất nhiều nhất trước; tiếp đến tỷ lệ đạt thấp "
+    "nhất; sau cùng là mã tiêu chí. …"
+)
 GROUP_ORDER = (
-    "lowest_units: the N lowest indices, lowest first; weakest_criteria: leaves by lowest mean "
-    "attainment across the group's scored units, then by code. Offered for complete groups only."
+    "lowest_units: N đơn vị có chỉ số thấp nhất, thấp nhất trước; weakest_criteria: các tiêu chí "
+    "thành phần theo tỷ lệ đạt trung bình thấp nhất của nhóm, rồi theo mã. …"
 )
 LEAF_2_3 = {
     "code": "2.3",

@@ -20,11 +20,11 @@ from app.schemas.results import (
 
 DEPARTMENTS = ref_example("department", "Sở, ban, ngành", "Departments, branches and sectors")
 HOME_AFFAIRS = ref_example("LD-DEP-HOME-AFFAIRS", "Sở Nội vụ", "Department of Home Affairs")
+# Examples in Vietnamese, the default language (the full wording: app/core/messages.toml).
 RANKING_RULE = (
-    "Standard competition ranking on the index rounded half-up to two decimals: equal indices "
-    "share a rank and the next rank skips (1, 2, 2, 4). Within a tie units are listed by code. "
-    "A rank is either published or computed over a complete group: in a partial group a "
-    "unit's rank is its published rank, or null."
+    "Xếp hạng theo chỉ số làm tròn đến hai chữ số thập phân (từ 5 trở lên làm tròn lên), bằng "
+    "điểm thì đồng hạng và hạng kế tiếp được bỏ qua (1, 2, 2, 4). Các đơn vị đồng hạng được "
+    "liệt kê theo mã đơn vị. …"
 )
 REASON_CODES = (
     "`same_unit`, `renamed` (comparable); `new`, `merged`, `split`, `transferred`, "
@@ -35,7 +35,7 @@ NO_RESULTS_2023 = {
     "year": 2023,
     "comparable": False,
     "reason_code": "no_results_for_group_in_year",
-    "reason": "no results for this unit's group in 2023",
+    "reason": "nhóm của đơn vị này không có kết quả năm 2023",
     "results": [],
     "index": None,
     "rank": None,
