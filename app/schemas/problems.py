@@ -55,9 +55,12 @@ class ProblemRead(BaseModel):
         default_factory=list,
         description="Every problem with the input, where there are several; absent otherwise.",
     )
-    # Absent, never null, on every problem but a refused import.
+    # Absent, never null, on every problem but a refused import; a factory rather than a default,
+    # since generators (openapi-typescript) type a property with a default as always present.
     summary_vi: str = Field(
-        default="",
+        default_factory=str,
         description="A refused import: what was refused and its first problem, in Vietnamese.",
     )
-    summary_en: str = Field(default="", description="A refused import: the same in English.")
+    summary_en: str = Field(
+        default_factory=str, description="A refused import: the same in English."
+    )
