@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Scope
 
 from app.core.i18n import DEFAULT_LANGUAGE, Language, chosen_language
 from app.core.messages import Message, has_message, message
@@ -194,9 +195,28 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class WordedHTTPException(StarletteHTTPException):
+    """An HTTP-layer refusal raised inside the app whose detail is a catalogue message, worded
+    in the caller's language like every other problem (`detail` keeps the English text)."""
+
+    def __init__(
+        self, status_code: int, wording: Message, *, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code, detail=wording.render("en"), headers=headers)
+        self.wording = wording
+
+
+def problem_language(scope: Scope) -> Language:
+    """The language of a problem answered by a middleware, before any route ran."""
+    request = Request(scope)
+    return chosen_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
 def _http_detail(exc: StarletteHTTPException, slug: str, phrase: str) -> Message | str:
     """Starlette's own refusals carry the bare phrase: worded from the catalogue. A detail
     written by the code that raised it is kept."""
+    if isinstance(exc, WordedHTTPException):
+        return exc.wording
     if isinstance(exc.detail, str) and exc.detail != phrase:
         return exc.detail
     return message(f"http.{slug}") if has_message(f"http.{slug}") else phrase

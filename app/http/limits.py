@@ -10,24 +10,29 @@ from http import HTTPStatus
 from typing import Final
 
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import problem_response
+from app.core.errors import (
+    WordedHTTPException,
+    problem_language,
+    problem_response,
+    problem_title,
+)
+from app.core.messages import Message as Wording
+from app.core.messages import message
 
-# The title and type app.core.errors gives an HTTPException with this status, so both paths agree.
-_TITLE: Final = HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase
-_SLUG: Final = _TITLE.lower().replace(" ", "-")
+# The type app.core.errors gives an HTTPException with this status, so both paths agree.
+_SLUG: Final = HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase.lower().replace(" ", "-")
 _NO_STORE: Final = {"Cache-Control": "no-store"}
 
 
-def _detail(max_bytes: int) -> str:
-    return f"The request body is larger than the limit of {max_bytes} bytes."
+def _detail(max_bytes: int) -> Wording:
+    return message("http.body-too-large", limit=max_bytes)
 
 
-class RequestBodyTooLarge(HTTPException):
+class RequestBodyTooLarge(WordedHTTPException):
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(status_code=413, detail=_detail(max_bytes), headers=_NO_STORE)
+        super().__init__(413, _detail(max_bytes), headers=dict(_NO_STORE))
 
 
 def declared_length(scope: Scope) -> int | None:
@@ -85,9 +90,10 @@ class BodyLimitMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
             status=413,
-            title=_TITLE,
+            title=problem_title(_SLUG),
             detail=_detail(self.max_body_bytes),
             slug=_SLUG,
             headers=dict(_NO_STORE),
+            language=problem_language(scope),
         )
         await response(scope, receive, send)

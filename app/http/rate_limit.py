@@ -30,17 +30,22 @@ from typing import Final, Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import RateLimitSettings
-from app.core.errors import problem_response
+from app.core.errors import (
+    WordedHTTPException,
+    problem_language,
+    problem_response,
+    problem_title,
+)
+from app.core.messages import Message as Wording
+from app.core.messages import message
 
 WINDOW_S: Final = 60
-# The title and type app.core.errors gives an HTTPException with this status, so both paths agree.
-_TITLE: Final = HTTPStatus.TOO_MANY_REQUESTS.phrase
-_SLUG: Final = _TITLE.lower().replace(" ", "-")
+# The type app.core.errors gives an HTTPException with this status, so both paths agree.
+_SLUG: Final = HTTPStatus.TOO_MANY_REQUESTS.phrase.lower().replace(" ", "-")
 CREDENTIAL_HEADERS: Final = ("x-api-key", "authorization")
 _READ_METHODS = frozenset({"GET", "HEAD"})
 _UNLIMITED_METHODS = _READ_METHODS | {"OPTIONS"}
@@ -120,24 +125,24 @@ class RedisCounter:
 
 @dataclass(frozen=True)
 class Refusal:
-    kind: str
+    kind: str  # anonymous-reads, keyed-reads or writes: the catalogue's `http.<kind>-limited`
     limit: int
     retry_after_s: int
 
     @property
-    def detail(self) -> str:
-        return f"More than {self.limit} {self.kind} a minute; retry in {self.retry_after_s} s."
+    def detail(self) -> Wording:
+        return message(f"http.{self.kind}-limited", limit=self.limit, seconds=self.retry_after_s)
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after_s), "Cache-Control": "no-store"}
 
 
-class TooManyRequests(HTTPException):
+class TooManyRequests(WordedHTTPException):
     """A write over its limit, refused inside the app once the caller is known."""
 
     def __init__(self, refusal: Refusal) -> None:
-        super().__init__(status_code=429, detail=refusal.detail, headers=refusal.headers)
+        super().__init__(429, refusal.detail, headers=refusal.headers)
 
 
 def client_ip(scope: Scope) -> str:
@@ -170,10 +175,10 @@ class RateLimiter:
             return None
         headers = Headers(scope=scope)
         if any(name in headers for name in CREDENTIAL_HEADERS):
-            kind, limit = "reads with a key", self.keyed_reads_per_minute
+            kind, limit = "keyed-reads", self.keyed_reads_per_minute
             key = f"{self.key_prefix}:keyed-read:ip:{client_ip(scope)}"
         else:
-            kind, limit = "anonymous reads", self.anonymous_reads_per_minute
+            kind, limit = "anonymous-reads", self.anonymous_reads_per_minute
             key = f"{self.key_prefix}:read:ip:{client_ip(scope)}"
         return await self._hit(key, kind=kind, limit=limit)
 
@@ -230,7 +235,12 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         response = problem_response(
-            status=429, title=_TITLE, detail=refusal.detail, slug=_SLUG, headers=refusal.headers
+            status=429,
+            title=problem_title(_SLUG),
+            detail=refusal.detail,
+            slug=_SLUG,
+            headers=refusal.headers,
+            language=problem_language(scope),
         )
         await response(scope, receive, send)
 

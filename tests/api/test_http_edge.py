@@ -225,7 +225,8 @@ class TestBodyLimit:
                 headers={"Content-Type": "application/json"},
             )
         body = assert_problem(response, 413)
-        assert "1000 bytes" in body["detail"]
+        assert body["title"] == "Nội dung yêu cầu quá lớn"
+        assert body["detail"] == "Nội dung yêu cầu lớn hơn giới hạn 1000 byte."
         assert response.headers["Cache-Control"] == "no-store"
 
     async def test_a_streamed_body_is_refused_when_it_goes_over(self, small_app: FastAPI) -> None:
@@ -235,11 +236,14 @@ class TestBodyLimit:
 
         async with http_client(small_app) as http:
             response = await http.post(
-                "/api/v1/units", content=chunks(), headers={"Content-Type": "application/json"}
+                "/api/v1/units?lang=en",
+                content=chunks(),
+                headers={"Content-Type": "application/json"},
             )
         assert "content-length" not in response.request.headers
         body = assert_problem(response, 413)
-        assert "1000 bytes" in body["detail"]
+        assert body["title"] == "Request Entity Too Large"
+        assert body["detail"] == "The request body is larger than the limit of 1000 bytes."
 
     async def test_a_body_within_the_limit_reaches_the_handler(self, small_app: FastAPI) -> None:
         async with http_client(small_app) as http:
@@ -255,10 +259,15 @@ class TestRateLimit:
         async with http_client(app) as http:
             statuses = [(await http.get("/api/v1/groups")).status_code for _ in range(3)]
             refused = await http.get("/api/v1/groups")
+            refused_en = await http.get("/api/v1/groups", headers={"Accept-Language": "en"})
         assert statuses == [200, 200, 200]
         body = assert_problem(refused, 429)
         assert refused.headers["Retry-After"] == "15"
-        assert "3 anonymous reads" in body["detail"]
+        assert body["title"] == "Quá nhiều yêu cầu"
+        assert body["detail"] == ("Quá 3 lượt đọc không có khóa API mỗi phút; thử lại sau 15 giây.")
+        assert assert_problem(refused_en, 429)["detail"] == (
+            "More than 3 anonymous reads a minute; retry in 15 s."
+        )
         assert refused.headers["X-Request-ID"]
 
     async def test_the_next_window_starts_afresh(self, build_app: AppBuilder) -> None:
@@ -308,7 +317,9 @@ class TestRateLimit:
                 "/api/v1/units", json={}, headers={"Authorization": f"Bearer {key}"}
             )
         assert [bearer.status_code, header.status_code] == [403, 403]
-        assert_problem(third, 429)
+        body = assert_problem(third, 429)
+        assert body["title"] == "Quá nhiều yêu cầu"
+        assert body["detail"] == "Quá 2 lượt ghi mỗi phút; thử lại sau 15 giây."
 
     async def test_a_junk_x_api_key_changing_per_request_is_no_way_around_the_limit(
         self, build_app: AppBuilder, session: AsyncSession
