@@ -31,6 +31,7 @@ from app.services.access.viewer import PUBLIC
 from app.services.audit.trail import ACTOR_KEY, AuditService
 from app.services.exports.dump import DumpService
 from app.services.exports.scores import ScoreExportService
+from app.services.exports.template import TemplateService
 from app.services.health import ReadinessService
 from app.services.imports.parsing import ReadLimits
 from app.services.imports.service import ImportService
@@ -216,6 +217,10 @@ async def get_score_export_service(
     return ScoreExportService(session, years=years)
 
 
+async def get_template_service(session: SessionDep, years: YearServiceDep) -> TemplateService:
+    return TemplateService(session, years=years)
+
+
 async def get_api_key_service(session: SessionDep, request: Request) -> ApiKeyService:
     return ApiKeyService(session, cache=request.app.state.key_cache)
 
@@ -232,6 +237,7 @@ YearGroupsServiceDep = Annotated[YearGroupsService, Depends(get_year_groups_serv
 PublicationServiceDep = Annotated[PublicationService, Depends(get_publication_service)]
 AuditServiceDep = Annotated[AuditService, Depends(get_audit_service)]
 ScoreExportServiceDep = Annotated[ScoreExportService, Depends(get_score_export_service)]
+TemplateServiceDep = Annotated[TemplateService, Depends(get_template_service)]
 ApiKeyServiceDep = Annotated[ApiKeyService, Depends(get_api_key_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

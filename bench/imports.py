@@ -762,7 +762,7 @@ async def child_import(spec: dict[str, Any], file: IO[bytes], path: Path) -> dic
         clock.wrap(ScoreStagingRepository, method, "stage")
     for method in ("count_conflicts", "conflicts", "merge_repeats"):
         clock.wrap(ScoreStagingRepository, method, "repeats")
-    for method in ("stored_totals", "unit_totals", "changes", "removals"):
+    for method in ("keep_stored_fields", "stored_totals", "unit_totals", "changes", "removals"):
         clock.wrap(ScoreStagingRepository, method, "diff")
     clock.wrap(ImportRepository, "delete_scores", "delete")
     clock.wrap(ScoreStagingRepository, "insert_scores", "insert")

@@ -1,10 +1,12 @@
-"""What a year's leaf-score export reads: every stored leaf score, and the criteria sets."""
+"""What a year's leaf-score export and score templates read: stored leaf scores, criteria
+sets, and a group's units on a day."""
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -63,4 +65,17 @@ class ExportRepository:
         if group_id is not None:
             statement = statement.where(CriteriaSet.group_id == group_id)
         result = await self.session.scalars(statement)
+        return result.all()
+
+    async def units_of_group_on(self, *, group_id: int, day: date) -> Sequence[OrgUnit]:
+        """The group's units that exist on `day` (open validity ends count), by code."""
+        result = await self.session.scalars(
+            select(OrgUnit)
+            .where(
+                OrgUnit.group_id == group_id,
+                or_(OrgUnit.valid_from_date.is_(None), OrgUnit.valid_from_date <= day),
+                or_(OrgUnit.valid_to_date.is_(None), OrgUnit.valid_to_date >= day),
+            )
+            .order_by(OrgUnit.code)
+        )
         return result.all()

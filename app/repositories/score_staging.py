@@ -11,15 +11,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    Boolean,
-    Column,
     ColumnElement,
-    Integer,
-    MetaData,
-    Numeric,
-    SmallInteger,
-    Table,
-    Text,
     and_,
     case,
     delete,
@@ -31,53 +23,17 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.schema import CreateTable
 
 from app.models import Criterion, LeafScore
-from app.models.base import SCORE_PRECISION, SCORE_SCALE
 from app.repositories.imports import ID_CHUNK, chunked
-
-
-class StagedScore(NamedTuple):
-    """A checked row on its way into the staging table, one field per column."""
-
-    unit_id: int
-    criterion_id: int
-    self_score: Decimal | None
-    final_score: Decimal | None
-    note: str | None
-    seq: int  # the row's place in the file
-    sheet: int  # an index into the checker's sheet names
-    row_number: int
-    wide: bool  # a group sheet's row
-    repeated: bool  # a (unit, leaf) given before
-
-
-# A StagedScore as the staging writes take it: a plain tuple, which the garbage collector stops
-# tracking (it tracks a NamedTuple for good, and chunks of them set off full collections).
-StagedRow = tuple[int, int, Decimal | None, Decimal | None, str | None, int, int, int, bool, bool]
-STAGED_COLUMNS = StagedScore._fields
-# Not on Base.metadata: no migration creates it, each import does.
-import_score = Table(
-    "import_score",
-    MetaData(),
-    Column("unit_id", Integer, nullable=False),
-    Column("criterion_id", Integer, nullable=False),
-    Column("self_score", Numeric(SCORE_PRECISION, SCORE_SCALE)),
-    Column("final_score", Numeric(SCORE_PRECISION, SCORE_SCALE)),
-    Column("note", Text),
-    Column("seq", Integer, nullable=False),
-    Column("sheet", SmallInteger, nullable=False),
-    Column("row_number", Integer, nullable=False),
-    Column("wide", Boolean, nullable=False),
-    Column("repeated", Boolean, nullable=False),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
-)
-staged = import_score.c
-_INSERT_SQLITE = (
-    "INSERT INTO temp.import_score (unit_id, criterion_id, self_score, final_score, note, seq,"
-    " sheet, row_number, wide, repeated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+from app.repositories.staging_table import (
+    INSERT_SQLITE,
+    STAGED_COLUMNS,
+    StagedRow,
+    import_score,
+    staged,
 )
 
 
@@ -166,6 +122,12 @@ def _same_key() -> ColumnElement[bool]:
     return and_(LeafScore.unit_id == staged.unit_id, LeafScore.criterion_id == staged.criterion_id)
 
 
+def _stored_value(column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> Any:
+    """The stored value of the staged row's (unit, leaf), correlated in an UPDATE; null when
+    nothing is stored."""
+    return select(column).where(_same_key()).scalar_subquery()
+
+
 class ScoreStagingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -202,7 +164,7 @@ class ScoreStagingRepository:
             )
             return
         await connection.exec_driver_sql(
-            _INSERT_SQLITE,
+            INSERT_SQLITE,
             [
                 (
                     unit_id,
@@ -215,7 +177,7 @@ class ScoreStagingRepository:
             ],
         )
 
-    def _conflicts(self) -> Any:
+    def _conflicts(self, self_sheets: Sequence[int]) -> Any:
         first = import_score.alias("earlier")
         return (
             select(
@@ -244,22 +206,46 @@ class ScoreStagingRepository:
                 or_(
                     staged.wide == first.c.wide,
                     staged.final_score.is_distinct_from(first.c.final_score),
+                    staged.sheet.in_(self_sheets),
+                    first.c.sheet.in_(self_sheets),
                 ),
             )
         )
 
-    async def count_conflicts(self) -> int:
-        """Repeats that are problems: the same kind of sheet twice, or a group sheet and `long`
-        that disagree on the final score."""
+    async def count_conflicts(self, *, self_sheets: Sequence[int]) -> int:
+        """Repeats that are problems: the same kind of sheet twice, a group sheet and `long`
+        that disagree on the final score, or any repeat of a self-assessment sheet's row
+        (`self_sheets`)."""
         count = await self.session.scalar(
-            select(func.count()).select_from(self._conflicts().subquery())
+            select(func.count()).select_from(self._conflicts(self_sheets).subquery())
         )
         return int(count or 0)
 
-    async def conflicts(self, *, limit: int) -> Sequence[Conflict]:
+    async def conflicts(self, *, self_sheets: Sequence[int], limit: int) -> Sequence[Conflict]:
         """The first `limit` of them in file order."""
-        result = await self.session.execute(self._conflicts().order_by(staged.seq).limit(limit))
+        result = await self.session.execute(
+            self._conflicts(self_sheets).order_by(staged.seq).limit(limit)
+        )
         return [Conflict(*row) for row in result]
+
+    async def keep_stored_fields(self, *, self_sheets: Sequence[int]) -> None:
+        """A group sheet's row gives one score: it keeps the stored other score and note of
+        its (unit, leaf), so a sheet of final scores leaves self-assessed ones as they are and
+        a self-assessment sheet (`self_sheets`) leaves final ones. Before `merge_repeats`, so
+        that a `long` row repeating a group sheet's still gives its self score and note."""
+        kept_note = _stored_value(_stored_note())
+        sheet_rows = (staged.wide.is_(True), staged.repeated.is_(False))
+        await self.session.execute(
+            update(import_score)
+            .where(*sheet_rows, staged.sheet.not_in(self_sheets))
+            .values(self_score=_stored_value(LeafScore.self_score), note=kept_note)
+        )
+        if self_sheets:
+            await self.session.execute(
+                update(import_score)
+                .where(*sheet_rows, staged.sheet.in_(self_sheets))
+                .values(final_score=_stored_value(LeafScore.final_score), note=kept_note)
+            )
 
     async def merge_repeats(self) -> None:
         """A group sheet's row takes self score and note from the `long` row that repeats it

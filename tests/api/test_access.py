@@ -107,6 +107,13 @@ MATRIX: list[tuple[str, str, str, Any, str]] = [
         None,
         "anonymous",
     ),
+    (
+        "GET",
+        "/api/v1/years/{year}/templates/{group}",
+        "/api/v1/years/2023/templates/demo-department",
+        None,
+        "editor",
+    ),
     ("POST", "/api/v1/years/{year}/publish", "/api/v1/years/2099/publish", None, "publisher"),
     ("GET", "/api/v1/years/{year}/revisions", "/api/v1/years/2024/revisions", None, "anonymous"),
     ("GET", "/api/v1/audit", "/api/v1/audit", None, "editor"),

@@ -8,7 +8,8 @@ from typing import NamedTuple
 from app.core.errors import Problem
 from app.core.messages import Message, message
 from app.models.enums import ScoringMethod
-from app.repositories.score_staging import Conflict, StagedRow, StagedScore
+from app.repositories.score_staging import Conflict
+from app.repositories.staging_table import StagedRow, StagedScore
 from app.schemas.base import format_decimal
 from app.schemas.imports import MissingLeaves
 from app.services.imports.diff import change_text
@@ -67,6 +68,7 @@ class ScoreChecker:
         self.repeats = 0
         self.zero_filled = 0
         self.unit_ids: list[int] = []  # units with scores to store, known at the end
+        self.self_sheets: list[int] = []  # sheet ids of self-assessment sheets
         self._units = lookups.units
         self._seen: dict[int, bytearray] = {}
         self._first: dict[int, FirstRow] = {}
@@ -146,7 +148,7 @@ class ScoreChecker:
             self.repeats += 1
         sheet_id = self._sheet_ids.get(sheet)
         if sheet_id is None:
-            sheet_id = self._add_sheet(sheet)
+            sheet_id = self._add_sheet(sheet, self_assessed=wide and final_cell is None)
         return StagedScore(
             unit.id,
             leaf.criterion_id,
@@ -228,9 +230,12 @@ class ScoreChecker:
     ) -> list[Problem]:
         """Why the row's scores or note cannot be stored."""
         code = row.criterion_code
-        final_column = code if row.sheet_group is not None else "final_score"
+        cells = {"self_score": self_score, "final_score": final}
+        if row.sheet_group is not None:
+            # A group sheet's cell gives one score, under the leaf's code.
+            cells = {code: final if row.self_score is None else self_score}
         found = []
-        for column, value in {"self_score": self_score, final_column: final}.items():
+        for column, value in cells.items():
             loc: list[str | int] = [row.sheet, row.row_number, column]
             if isinstance(value, BadCell):
                 found.append(Problem(loc, value.msg))
@@ -292,9 +297,13 @@ class ScoreChecker:
                 self._parsed[cell] = value
         return value
 
-    def _add_sheet(self, sheet: str) -> int:
+    def _add_sheet(self, sheet: str, *, self_assessed: bool) -> int:
+        """A sheet's id; a group sheet whose rows give no final score is a self-assessment
+        sheet (group sheets yield no row for an empty cell)."""
         sheet_id = self._sheet_ids[sheet] = len(self.sheets)
         self.sheets.append(sheet)
+        if self_assessed:
+            self.self_sheets.append(sheet_id)
         return sheet_id
 
     def _missing_leaves(self) -> Iterator[StagedScore]:
@@ -316,9 +325,7 @@ class ScoreChecker:
                 self.zero_filled += len(missing)
                 for _code, criterion_id in missing:
                     seq += 1
-                    yield StagedScore(
-                        unit_id, criterion_id, None, ZERO, None, seq, 0, 0, False, False
-                    )
+                    yield self._zero(unit_id, criterion_id, seq, first)
                 continue
             if scored:
                 self.unit_ids.append(unit_id)
@@ -328,6 +335,17 @@ class ScoreChecker:
                 [first.sheet, first.row_number, codes[0] if first.wide else "criterion_code"],
                 message("scores.missing-leaves", count=len(codes), codes=listed),
             )
+
+    def _zero(self, unit_id: int, criterion_id: int, seq: int, first: FirstRow) -> StagedScore:
+        """A left-out leaf scored zero: on the kind of sheet where the unit first appears, so
+        that a group sheet's unit keeps its other stored score (`keep_stored_fields`)."""
+        sheet_id = self._sheet_ids.get(first.sheet) if first.wide else None
+        if sheet_id is None:
+            return StagedScore(unit_id, criterion_id, None, ZERO, None, seq, 0, 0, False, False)
+        self_score, final = (ZERO, None) if sheet_id in self.self_sheets else (None, ZERO)
+        return StagedScore(
+            unit_id, criterion_id, self_score, final, None, seq, sheet_id, 0, True, False
+        )
 
     def conflict_problem(
         self, conflict: Conflict, *, unit_codes: dict[int, str], criterion_codes: dict[int, str]
@@ -342,7 +360,8 @@ class ScoreChecker:
             where = message(
                 "scores.at-sheet-row", sheet=earlier_sheet, row=conflict.first_row_number
             )
-        if conflict.first_wide != wide:
+        self_sheet = {conflict.sheet, conflict.first_sheet} & set(self.self_sheets)
+        if conflict.first_wide != wide and not self_sheet:
             return Problem(
                 [sheet, conflict.row_number, code if wide else "final_score"],
                 message(

@@ -8,12 +8,8 @@ from typing import IO
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.repositories.imports import ImportRepository
-from app.repositories.score_staging import (
-    ScoreChange,
-    ScoreStagingRepository,
-    StagedRow,
-    StoredTotals,
-)
+from app.repositories.score_staging import ScoreChange, ScoreStagingRepository, StoredTotals
+from app.repositories.staging_table import StagedRow
 from app.schemas.imports import ImportFigureMismatchRead, ImportReportRead, MissingLeaves
 from app.services.imports import figures as sheet_figures
 from app.services.imports.diff import CHANGE_LIMIT, Diff
@@ -138,10 +134,11 @@ class ScoreImport:
         while chunk := await asyncio.to_thread(next_chunk, chunks):
             await self.staging.add(chunk)
         if checker.repeats:
-            total = await self.staging.count_conflicts()
+            self_sheets = checker.self_sheets
+            total = await self.staging.count_conflicts(self_sheets=self_sheets)
             if total:
                 unit_codes, criterion_codes = lookups.unit_codes(), lookups.criterion_codes()
-                found = await self.staging.conflicts(limit=problems.limit)
+                found = await self.staging.conflicts(self_sheets=self_sheets, limit=problems.limit)
                 for conflict in found:
                     problem = checker.conflict_problem(
                         conflict, unit_codes=unit_codes, criterion_codes=criterion_codes
@@ -158,6 +155,7 @@ class ScoreImport:
         stored scores the file leaves out, by unit and criterion id.
         """
         lookups = checker.lookups
+        await self.staging.keep_stored_fields(self_sheets=checker.self_sheets)
         if checker.repeats:
             await self.staging.merge_repeats()
         stored = await self.staging.stored_totals(

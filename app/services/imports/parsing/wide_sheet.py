@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from app.core.messages import message
 from app.schemas.base import format_decimal
+from app.services.exports.score_sheets import SheetScores
 from app.services.imports.parsing.cells import (
     Cell,
     RawScore,
@@ -69,10 +70,13 @@ def wide_sheet(
     rows: Iterator[tuple[Cell, ...]],
     problems: ProblemLog,
     checks: WideSheetChecks,
+    *,
+    scores: SheetScores = SheetScores.FINAL,
 ) -> Iterator[RawScore]:
-    """The sheet's scores. The header is the row of leaf codes (`sheet_header.find_header`);
-    a unit is named by its code, or by its name where the code cell is empty or absent; the
-    STT and note columns are read past, and a row of maxima must agree with the criteria set."""
+    """The sheet's scores (final, or self-assessed: `scores`). The header is the row of leaf
+    codes (`sheet_header.find_header`); a unit is named by its code, or by its name where the
+    code cell is empty or absent; the STT and note columns are read past, and a row of maxima
+    must agree with the criteria set."""
     found = find_header(rows)
     if found is None:
         problems.add(
@@ -91,7 +95,7 @@ def wide_sheet(
         if labels & MAXIMUM_LABELS:
             _check_maxima(title, number, cells, header, checks.maxima(group), problems)
         elif not labels & METHOD_LABELS:
-            yield from _unit_row(title, group, number, cells, header, problems, checks)
+            yield from _unit_row(title, group, number, cells, header, problems, checks, scores)
 
 
 def _unit_row(
@@ -102,6 +106,7 @@ def _unit_row(
     header: Header,
     problems: ProblemLog,
     checks: WideSheetChecks,
+    scores: SheetScores,
 ) -> Iterator[RawScore]:
     code_column, name_column = header.first(Role.UNIT_CODE), header.first(Role.UNIT_NAME)
     unit_code = cell_text(cell_at(cells, code_column.position)) if code_column else ""
@@ -124,10 +129,14 @@ def _unit_row(
         for column in header.columns
         if column.role in FIGURE_ROLES and not is_blank(value := cell_at(cells, column.position))
     )
-    if figures and len(checks.figures) < FIGURE_ROWS_LIMIT:
+    # A sheet's totals are sums of final scores: on a self-assessment sheet there is nothing
+    # of the service's to compare them with.
+    if figures and scores is SheetScores.FINAL and len(checks.figures) < FIGURE_ROWS_LIMIT:
         checks.figures.append(SheetFigure(title, number, group, unit_code, by_name, figures))
+    self_assessed = scores is SheetScores.SELF
     for code, value in scored:
-        yield RawScore(title, number, unit_code, code, None, value, None, group, by_name)
+        self_cell, final_cell = (value, None) if self_assessed else (None, value)
+        yield RawScore(title, number, unit_code, code, self_cell, final_cell, None, group, by_name)
 
 
 def _check_maxima(

@@ -10,6 +10,7 @@ from zipfile import BadZipFile
 from openpyxl import load_workbook
 
 from app.core.messages import message
+from app.services.exports.score_sheets import read_sheet_title
 from app.services.imports.parsing.archive import SHEET, check_archive
 from app.services.imports.parsing.cells import (
     SCORE_COLUMNS,
@@ -169,8 +170,9 @@ def read_scores_xlsx(
     """Score sheets of a workbook: per group a wide sheet and/or one `long` sheet.
 
     A wide sheet is named after its group; each row below its header (`wide_sheet`) holds one
-    unit's final scores (an empty cell: no score for that leaf). The `long` sheet has the CSV
-    columns. Sheets `about`, `criteria` and the instructions (`Hướng dẫn`) are skipped.
+    unit's final scores, or its self-assessed ones where the title says so (`score_sheets`);
+    an empty cell: no score for that leaf. The `long` sheet has the CSV columns. Sheets
+    `about`, `criteria` and the instructions (`Hướng dẫn`) are skipped.
     """
     wide_checks = checks or WideSheetChecks()
     for title, rows in xlsx_sheets(binary, problems=problems, progress=progress, limits=limits):
@@ -181,7 +183,8 @@ def read_scores_xlsx(
             if name.lower() == LONG_SHEET:
                 yield from _long_sheet(title, rows, problems)
             else:
-                yield from wide_sheet(title, name, rows, problems, wide_checks)
+                group, scores = read_sheet_title(name)
+                yield from wide_sheet(title, group, rows, problems, wide_checks, scores=scores)
         except SheetRefused:
             continue
 
