@@ -1,4 +1,5 @@
-"""The command line: migrate, load bundled data sets, import files, manage API keys, serve."""
+"""The command line: migrate, load bundled data sets, import files, write score templates,
+manage API keys, serve."""
 
 import argparse
 import asyncio
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from app.cli_template import add_template_command, run_template
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.errors import ServiceError
@@ -306,6 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     load.add_argument("--skip-demo", action="store_true", help="never load the demo data set")
     _add_import_commands(commands)
+    add_template_command(commands)
     _add_key_commands(commands)
     webhooks = commands.add_parser("webhooks", help="webhook deliveries")
     webhooks.add_subparsers(dest="webhooks_command", required=True).add_parser(
@@ -336,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "import":
         return _run_import(args, settings)
+    if args.command == "template":
+        return run_template(args, settings)
     if args.command == "keys":
         return _run_keys(args, settings)
     if args.command == "openapi":

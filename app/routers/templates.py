@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Response
 from app.dependencies import EditorDep, GroupPath, TemplateServiceDep, YearPath
 from app.routers.export_format import XLSX_MEDIA_TYPE
 from app.routers.responses import AUTH, CONFLICT, NOT_FOUND, Responses
-from app.services.exports.files import UNSAFE_IN_FILENAME
 from app.services.exports.score_sheets import SheetScores
 from app.services.exports.template_workbook import template_workbook
 
@@ -50,9 +49,8 @@ async def get_score_template(
     with title rows added, or with units named instead of coded."""
     template = await service.template(year=year, group=group, scores=kind)
     content = template_workbook(template, generated=datetime.now(UTC).date())
-    stem = UNSAFE_IN_FILENAME.sub("-", f"template_{year}_{template.group_code}_{kind}")
     return Response(
         content=content,
         media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="{template.filename}"'},
     )

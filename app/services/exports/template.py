@@ -12,7 +12,7 @@ from app.core.errors import Conflict
 from app.core.messages import message
 from app.models import CriteriaSet
 from app.repositories.exports import ExportRepository
-from app.services.exports.files import SHEET_TITLE_MAX
+from app.services.exports.files import SHEET_TITLE_MAX, UNSAFE_IN_FILENAME
 from app.services.exports.score_sheets import SheetScores, score_sheet_title
 from app.services.publication.years import YearService
 from app.services.registry.criteria import CriteriaSetNotFound
@@ -55,6 +55,12 @@ class ScoreTemplate:
     maximum: Decimal  # the index denominator of the criteria set
     leaves: tuple[TemplateLeaf, ...]
     units: tuple[TemplateUnit, ...]
+
+    @property
+    def filename(self) -> str:
+        """template_year_group_kind.xlsx: what the API names the download, the CLI its file."""
+        stem = f"template_{self.year}_{self.group_code}_{self.scores}"
+        return f"{UNSAFE_IN_FILENAME.sub('-', stem)}.xlsx"
 
 
 def criteria_version(criteria_set: CriteriaSet) -> str:
