@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.dependencies import ROLE_CHECKS, get_principal
 from app.http.edge import NOT_RATE_LIMITED
+from app.openapi_conditional import cacheable_paths, document_conditional, is_cacheable
 from app.schemas.problems import ProblemRead
 
 COMPONENTS_REF = "#/components/schemas/{model}"
@@ -212,12 +213,15 @@ def _problem_components() -> dict[str, Any]:
 def polish(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
     """FastAPI's document, with every error as ProblemRead and every status it can answer."""
     settings: Settings = app.state.settings
+    covered = cacheable_paths(app)
     for route in iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
         for method in route.methods or ():
             operation = document["paths"].get(route.path_format, {}).get(method.lower())
             if operation is not None:
+                if is_cacheable(route, method, covered):
+                    document_conditional(operation)
                 _document_route(route, operation, anonymous=settings.auth.anonymous_read)
     schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     for name in FASTAPI_VALIDATION_SCHEMAS:
