@@ -5,7 +5,7 @@ A write bumps the revision and sends `NOTIFY par_index_revision` in the same tra
 back, and never before its data is visible. Each process listens on one connection of its own,
 outside the pool, and expires its result cache on every notice: the next request reads the
 revision and drops what it computed. Measured from commit to the new ETag on another process:
-bench/revision_push.py.
+bench/coherence.py.
 
 The periodic check stays as the fallback, with two intervals: `cache.revision_check_ms` while
 no listener is connected (SQLite, PostgreSQL unreachable, `cache.push=false`), and the longer
