@@ -109,6 +109,16 @@ class TestTemplateRoundTrip:
         self, client: AsyncClient, year: int
     ) -> None:
         content = resave(fill(await template(client, "self")), name="template.xlsx")
+        # What LibreOffice keeps of the template: validation, sheet protection, unlocked cells
+        # (it drops frozen panes and the workbook's structure lock, which only ease filling).
+        sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+        assert sheet.title == f"{GROUP} (tự chấm)"
+        rules = {str(rule.sqref): rule.type for rule in sheet.data_validations.dataValidation}
+        assert rules[f"D{FIRST_UNIT_ROW}:D{FIRST_UNIT_ROW + 1}"] == "custom"
+        assert len(rules) == len(LEAVES)
+        assert sheet.protection.sheet
+        assert not sheet.cell(FIRST_UNIT_ROW, 4).protection.locked
+        assert sheet.cell(FIRST_UNIT_ROW, 2).protection.locked
         response = await post(client, content)
         assert response.status_code == 200, response.text
         assert response.json()["figure_mismatches"] == []
