@@ -1,11 +1,13 @@
-"""Choosing JSON, CSV or XLSX from `?format` or the Accept header, and the file response."""
+"""Choosing CSV or XLSX for an export operation (`…/export?format=`), the file response, and
+the deprecated file answers of the JSON operations (`?format=csv|xlsx` or Accept there)."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import Depends, Header, Query, Response
+from fastapi import Depends, Header, Query, Request, Response
 
 from app.core.i18n import Language
 from app.core.negotiation import best_offer
@@ -38,11 +40,20 @@ MEDIA_TYPES = {
     ExportFormat.XLSX: XLSX_MEDIA_TYPE,
 }
 
-FormatQuery = Annotated[
+# A file from a JSON operation is deprecated since 1.1.0 (RFC 9745 `Deprecation`, a Unix time)
+# and ends after the sunset (RFC 8594): at least six months, as the README's policy says.
+DEPRECATED_SINCE = datetime(2026, 12, 5, tzinfo=UTC)
+SUNSET = "Tue, 30 Jun 2027 00:00:00 GMT"
+EXPORT_SUFFIX = "/export"
+
+LegacyFormatQuery = Annotated[
     ExportFormat | None,
     Query(
         alias="format",
-        description="`json` (default), `csv` or `xlsx`; wins over the Accept header.",
+        deprecated=True,
+        description="Deprecated for `csv` and `xlsx`: download files from the `…/export` "
+        f"operation; until {SUNSET} a file is still answered here, with `Deprecation`, "
+        "`Sunset` and a `successor-version` link. `json` is the default.",
     ),
 ]
 SheetFormatQuery = Annotated[
@@ -51,7 +62,14 @@ SheetFormatQuery = Annotated[
 ]
 AcceptHeader = Annotated[
     str | None,
-    Header(description=f"`{CSV_MEDIA_TYPE}` or `{XLSX_MEDIA_TYPE}` asks for a file."),
+    Header(description=f"`{CSV_MEDIA_TYPE}` or `{XLSX_MEDIA_TYPE}` asks for that file."),
+]
+LegacyAcceptHeader = Annotated[
+    str | None,
+    Header(
+        description=f"`{CSV_MEDIA_TYPE}` or `{XLSX_MEDIA_TYPE}` here is deprecated, like "
+        "`?format=csv|xlsx`: download files from the `…/export` operation."
+    ),
 ]
 BomQuery = Annotated[
     bool,
@@ -59,16 +77,25 @@ BomQuery = Annotated[
 ]
 
 FILE_CONTENT: dict[str, Any] = {
-    CSV_MEDIA_TYPE: {"schema": {"type": "string", "description": "UTF-8 CSV with a header row."}},
+    CSV_MEDIA_TYPE: {
+        "schema": {
+            "type": "string",
+            "format": "binary",
+            "description": "UTF-8 CSV with a header row.",
+        }
+    },
     XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
 }
-EXPORTABLE: Responses = {
-    200: {
-        "description": "JSON, or a CSV/XLSX file with ?format or Accept.",
-        "content": FILE_CONTENT,
+FILE_HEADERS: dict[str, Any] = {
+    "Content-Disposition": {
+        "description": '`attachment; filename="…"`: the file\'s name states its kind, year, '
+        "subject and revision (`ranking_2024_department_rev-latest.csv`).",
+        "schema": {"type": "string"},
     }
 }
-SHEETS: Responses = {200: {"description": "A CSV or XLSX file.", "content": FILE_CONTENT}}
+SHEETS: Responses = {
+    200: {"description": "A CSV or XLSX file.", "content": FILE_CONTENT, "headers": FILE_HEADERS}
+}
 
 
 def choose_format(
@@ -93,8 +120,8 @@ class ExportOptions:
     bom: bool
 
 
-async def export_options(
-    requested: FormatQuery = None, accept: AcceptHeader = None, bom: BomQuery = False
+async def legacy_export_options(
+    requested: LegacyFormatQuery = None, accept: LegacyAcceptHeader = None, bom: BomQuery = False
 ) -> ExportOptions:
     return ExportOptions(choose_format(requested, accept), bom)
 
@@ -107,7 +134,7 @@ async def sheet_options(
     return ExportOptions(choose_format(chosen, accept, offered=offered), bom)
 
 
-ExportOptionsDep = Annotated[ExportOptions, Depends(export_options)]
+LegacyExportOptionsDep = Annotated[ExportOptions, Depends(legacy_export_options)]
 SheetOptionsDep = Annotated[ExportOptions, Depends(sheet_options)]
 
 
@@ -130,3 +157,27 @@ def file_response(
     if language is not None:
         headers["Content-Language"] = language
     return Response(content=content, media_type=media_type, headers=headers)
+
+
+def successor_link(request: Request, chosen: ExportFormat) -> str:
+    """The export operation's path and query for what a JSON operation was asked: the same
+    query, with `format` naming the file chosen (by `?format` or by Accept)."""
+    kept = [(name, value) for name, value in request.query_params.multi_items() if name != "format"]
+    return f"{request.url.path}{EXPORT_SUFFIX}?{urlencode([('format', chosen.value), *kept])}"
+
+
+def deprecated_file_response(
+    document: export_files.ExportDocument,
+    options: ExportOptions,
+    language: Language,
+    request: Request,
+) -> Response:
+    """A file answered by a JSON operation, as before 1.1.0, marked deprecated with its
+    successor: the export operation that answers the same file."""
+    response = file_response(document, options, language)
+    response.headers["Deprecation"] = f"@{int(DEPRECATED_SINCE.timestamp())}"
+    response.headers["Sunset"] = SUNSET
+    response.headers["Link"] = (
+        f'<{successor_link(request, options.format)}>; rel="successor-version"'
+    )
+    return response

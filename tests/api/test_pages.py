@@ -115,7 +115,7 @@ class TestRankingPage:
         html = (await anonymous_client.get(RANKING_2024)).text
         assert 'href="/years/2024/units/LD-DEP-HEALTH"' in html
         for query, media_type in (("format=csv&amp;bom=true", "text/csv"), ("format=xlsx", "")):
-            link = f"/api/v1/years/2024/rankings/department?{query}"
+            link = f"/api/v1/years/2024/rankings/department/export?{query}"
             assert f'href="{link}"' in html
             download = await anonymous_client.get(link.replace("&amp;", "&"))
             assert download.status_code == 200
