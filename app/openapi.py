@@ -15,7 +15,12 @@ from app.core.config import Settings
 from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.dependencies import ROLE_CHECKS, get_principal
 from app.http.edge import NOT_RATE_LIMITED
-from app.openapi_conditional import cacheable_paths, document_conditional, is_cacheable
+from app.openapi_conditional import (
+    cacheable_paths,
+    document_conditional,
+    document_head,
+    is_cacheable,
+)
 from app.schemas.problems import ProblemRead
 
 COMPONENTS_REF = "#/components/schemas/{model}"
@@ -39,6 +44,9 @@ and the results exactly as published, with rankings, breakdowns and improvement 
 - **Rate limits**: anonymous reads per client IP, writes per API key; over the limit the answer
   is 429 with `Retry-After`.
 - **Language**: `Accept-Language: vi` (default) or `en` chooses the primary `name`.
+- **Conditional reads**: every read that answers an `ETag` takes it back in `If-None-Match`
+  and answers 304 without a body while it is current; `HEAD` is answered wherever `GET` is,
+  with the GET's status and headers (its `Content-Length` included) and no body.
 """
 
 TAGS: list[dict[str, str]] = [
@@ -223,6 +231,7 @@ def polish(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
                 if is_cacheable(route, method, covered):
                     document_conditional(operation)
                 _document_route(route, operation, anonymous=settings.auth.anonymous_read)
+    document_head(document["paths"])
     schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     for name in FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)

@@ -1,5 +1,5 @@
-"""Conditional reads in the contract: the ETag of every cacheable GET, its If-None-Match
-parameter and its 304, stated from what each route declares and where the caching layer sits.
+"""Reads in the contract as the HTTP edge serves them: the ETag of every cacheable GET, its
+If-None-Match parameter and its 304, and a HEAD beside every GET (app/http/head.py).
 
 A GET is cacheable when HttpCacheMiddleware covers its path (app/http/edge.py installs it with
 the API prefix) and the route does not declare `not_cached` (app/dependencies.NOT_CACHED): the
@@ -80,3 +80,18 @@ def document_conditional(operation: dict[str, Any]) -> None:
     if not any(parameter["name"] == IF_NONE_MATCH["name"] for parameter in parameters):
         parameters.append(deepcopy(IF_NONE_MATCH))
     responses["304"] = deepcopy(NOT_MODIFIED)
+
+
+def document_head(paths: dict[str, Any]) -> None:
+    """A HEAD beside every GET: its parameters, statuses and headers, without bodies."""
+    for item in paths.values():
+        get = item.get("get")
+        if get is None:
+            continue
+        head = deepcopy(get)
+        name: str = get["operationId"]
+        head["operationId"] = f"head{name[0].upper()}{name[1:]}"
+        head["summary"] = f"{get['summary']} (headers only)"
+        for response in head["responses"].values():
+            response.pop("content", None)
+        item["head"] = head

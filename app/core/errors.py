@@ -175,6 +175,8 @@ def allowed_methods(request: Request) -> list[str]:
         match, _ = route.matches(request.scope)
         if match is not Match.NONE and route.methods:
             methods |= route.methods
+    if "GET" in methods:
+        methods.add("HEAD")  # answered wherever GET is (app/http/head.py)
     return sorted(methods)
 
 

@@ -6,11 +6,13 @@ Outermost first (a request passes down this list, its response back up):
                                headers: sees every answer, including the ones refused below it
                                (413, 429, CORS preflights); the docs, pages and fragments get
                                their own CSP (http/security.py)
-2. CORS                     — so browsers can read 413/429 answers and their Retry-After
-3. body limit               — refuses oversized bodies before anything is counted or read
-4. rate limit               — refuses reads before the database is touched (writes are
+2. HEAD (http/head.py)      — runs a HEAD as the GET and sends its headers only, so every
+                               layer below treats it as the GET it describes
+3. CORS                     — so browsers can read 413/429 answers and their Retry-After
+4. body limit               — refuses oversized bodies before anything is counted or read
+5. rate limit               — refuses reads before the database is touched (writes are
                                counted after authentication, by the API key's id)
-5. HTTP caching             — innermost: sees the handler's status, adds ETag/304/Cache-Control
+6. HTTP caching             — innermost: sees the handler's status, adds ETag/304/Cache-Control
                                (the API and the pages alike)
 
 Starlette wraps each added middleware around the ones added before it, so they are added
@@ -27,6 +29,7 @@ from app.core.config import Settings
 from app.http import cors
 from app.http.caching import HttpCacheMiddleware
 from app.http.front import FrontMiddleware
+from app.http.head import HeadMiddleware
 from app.http.limits import BodyLimitMiddleware
 from app.http.logging import add_request_id_to_error_responses
 from app.http.metrics import (
@@ -98,4 +101,5 @@ def install_http_edge(
         frame_ancestors=settings.security.frame_ancestors,
         hsts_max_age_s=settings.security.hsts_max_age_s if settings.security.hsts else None,
     )
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(FrontMiddleware, metrics=metrics, security=security)

@@ -66,7 +66,7 @@ def test_health_probes_are_not_conditional() -> None:
 def test_writes_are_not_conditional() -> None:
     for item in DOCUMENT["paths"].values():
         for method, operation in item.items():
-            if method != "get":
+            if method not in ("get", "head"):
                 assert "304" not in operation["responses"]
 
 
@@ -90,3 +90,18 @@ async def test_an_undocumented_read_gives_no_etag(client: AsyncClient, path: str
     response = await client.get(concrete(path))
     assert "etag" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_get_has_a_head_with_its_statuses_and_no_bodies() -> None:
+    for path, item in DOCUMENT["paths"].items():
+        if "get" not in item:
+            continue
+        get, head = item["get"], item["head"]
+        assert (
+            head["operationId"] == "head" + get["operationId"][0].upper() + get["operationId"][1:]
+        )
+        assert head.get("parameters") == get.get("parameters"), path
+        assert set(head["responses"]) == set(get["responses"]), path
+        assert all("content" not in response for response in head["responses"].values()), path
+        if "304" in get["responses"]:
+            assert "ETag" in head["responses"]["200"]["headers"], path

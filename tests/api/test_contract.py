@@ -28,12 +28,12 @@ class TestMethodNotAllowed:
         # GET and POST /units are two routes; Starlette's 405 named only the first one's.
         response = await client.request("OPTIONS", "/api/v1/units")
         assert_problem(response, 405)
-        assert response.headers["allow"] == "GET, POST"
+        assert response.headers["allow"] == "GET, HEAD, POST"
 
     async def test_allow_on_a_path_with_parameters(self, client: AsyncClient) -> None:
         response = await client.delete("/api/v1/years/2024/units/LD-DEP-HEALTH/scores")
         assert_problem(response, 405)
-        assert response.headers["allow"] == "GET, PUT"
+        assert response.headers["allow"] == "GET, HEAD, PUT"
 
 
 class TestIntegersTheDatabaseCannotHold:
