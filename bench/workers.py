@@ -7,13 +7,17 @@ on as served (access log, metrics in multiprocess mode for 2, rate limiter count
 ceilings raised, ETags). Each is warmed with wrk (which also fills every worker's cache) before
 `wrk -t1 -c64 -d10s --latency` measures it; the table gives the median over the rounds and the
 ratio to one worker (the target of issue 15: at least 1.7 with two on two cores). wrk runs on
-the same machine and takes a share of the same cores, as the caveats in README.md say.
+the same machine and takes a share of the same cores, as the caveats in README.md say, so the
+table also gives the CPU time the service's processes and wrk spent per request during the
+measured run (from /proc and getrusage): if the service's share stays the same with two workers,
+the workers scale and what is missing from 1.7 went to the load generator and the kernel.
 Needs wrk (Debian: `apt-get install -y wrk`).
 """
 
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -34,9 +38,47 @@ STARTUP_TIMEOUT_S = 120
 
 
 @dataclass
+class Measured:
+    sample: Sample
+    service_cpu_s: float  # the serve process and its workers, during the measured run
+    wrk_cpu_s: float
+    duration_s: float
+
+    def us_per_request(self, cpu_s: float) -> float:
+        return cpu_s / (self.sample.rps * self.duration_s) * 1e6
+
+
+@dataclass
 class Results:
-    samples: dict[int, list[Sample]] = field(default_factory=dict)
+    samples: dict[int, list[Measured]] = field(default_factory=dict)
     loads: list[float] = field(default_factory=list)
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and all its descendants."""
+    stats: dict[int, tuple[int, float]] = {}  # pid: (parent, cpu seconds)
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    tree, total, grew = {root}, 0.0, True
+    while grew:
+        grown = tree | {pid for pid, (parent, _) in stats.items() if parent in tree}
+        grew, tree = grown != tree, grown
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this script's children that have ended and been waited for (wrk)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def start(workers: int, port: int, database_url: str, log_path: Path) -> subprocess.Popen[bytes]:
@@ -62,7 +104,7 @@ def start(workers: int, port: int, database_url: str, log_path: Path) -> subproc
     raise RuntimeError(f"{workers} workers did not start in {STARTUP_TIMEOUT_S} s")
 
 
-def measure(workers: int, database_url: str, work: Path, args: argparse.Namespace) -> Sample:
+def measure(workers: int, database_url: str, work: Path, args: argparse.Namespace) -> Measured:
     port = free_port()
     process = start(workers, port, database_url, work / f"serve-{workers}.log")
     try:
@@ -71,7 +113,10 @@ def measure(workers: int, database_url: str, work: Path, args: argparse.Namespac
         if status != 200:
             raise RuntimeError(f"{RANKING}: {status}")
         wrk_run(url, {}, args.warmup, args)
-        return wrk_run(url, {}, args.duration, args)
+        service, wrk = tree_cpu_s(process.pid), children_cpu_s()
+        sample = wrk_run(url, {}, args.duration, args)
+        service, wrk = tree_cpu_s(process.pid) - service, children_cpu_s() - wrk
+        return Measured(sample, service, wrk, args.duration)
     finally:
         stop(process)
 
@@ -95,23 +140,29 @@ def run_database(name: str, database_url: str, args: argparse.Namespace) -> Resu
 
 
 def table(name: str, results: Results) -> str:
-    one = statistics.median(s.rps for s in results.samples[1])
+    one = statistics.median(m.sample.rps for m in results.samples[1])
     lines = [
         f"### {name}",
         "",
         "load average (1 min) at each round's start and at the end: "
         + ", ".join(f"{load:.2f}" for load in results.loads),
         "",
-        "| workers | req/s (median) | × 1 worker | p50 ms | p99 ms | req/s per round | errors |",
-        "|---:|---:|---:|---:|---:|---|---:|",
+        "| workers | req/s (median) | × 1 worker | p50 ms | p99 ms | req/s per round | errors "
+        "| service CPU µs/req | wrk CPU µs/req | cores busy (service + wrk) |",
+        "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
-    for workers, samples in sorted(results.samples.items()):
+    for workers, measured in sorted(results.samples.items()):
+        samples = [m.sample for m in measured]
         rps = statistics.median(s.rps for s in samples)
+        service = statistics.median(m.us_per_request(m.service_cpu_s) for m in measured)
+        wrk = statistics.median(m.us_per_request(m.wrk_cpu_s) for m in measured)
+        busy = statistics.median((m.service_cpu_s + m.wrk_cpu_s) / m.duration_s for m in measured)
         lines.append(
             f"| {workers} | {rps:,.0f} | {rps / one:.2f} "
             f"| {statistics.median(s.p50_ms for s in samples):.2f} "
             f"| {statistics.median(s.p99_ms for s in samples):.2f} "
-            f"| {' / '.join(f'{s.rps:,.0f}' for s in samples)} | {sum(s.bad for s in samples)} |"
+            f"| {' / '.join(f'{s.rps:,.0f}' for s in samples)} | {sum(s.bad for s in samples)} "
+            f"| {service:.0f} | {wrk:.0f} | {busy:.2f} |"
         )
     return "\n".join(lines)
 
