@@ -23,8 +23,16 @@ from app.datasets.lamdong import build_lamdong_bundle
 from app.main import default_document
 from app.openapi import render
 from app.schemas.datasets import DatasetBundle
-from app.schemas.imports import ImportKind, ImportOptions, ImportReportRead
-from app.schemas.keys import ApiKeyCreate, ApiKeyRead, RoleName
+from app.schemas.imports import (
+    ImportKind,
+    ImportOptions,
+    ImportReportRead,
+)
+from app.schemas.keys import (
+    ApiKeyCreate,
+    ApiKeyRead,
+)
+from app.schemas.vocabularies import RoleName
 from app.services.access.api_keys import ApiKeyService
 from app.services.imports.parsing import ReadLimits
 from app.services.imports.service import ImportService, ImportSource

@@ -17,6 +17,7 @@ from app.core.i18n import Language, chosen_language
 from app.core.messages import message
 from app.core.result_cache import ResultCache
 from app.http.rate_limit import count_write
+from app.schemas import vocabularies
 from app.schemas.base import DB_INT_MAX, Code, CriterionCode
 from app.services.access.api_keys import ApiKeyService
 from app.services.access.principal import (
@@ -286,7 +287,7 @@ async def get_language(
         ),
     ] = None,
     lang: Annotated[
-        Language | None,
+        vocabularies.Language | None,
         Query(description="`vi` or `en`; wins over Accept-Language (for links and iframes)."),
     ] = None,
 ) -> Language:

@@ -169,10 +169,9 @@ def _document_route(route: RouteContext, operation: dict[str, Any], *, anonymous
         _add_problem(responses, "503")
         responses["503"]["headers"] = RETRY_AFTER_OUTAGE
         if anonymous and not role_checked:
-            # Anonymous callers read published years, unless the settings turn that off.
-            security = operation.setdefault("security", [])
-            if {} not in security:
-                security.append({})
+            # Anonymous callers read published years, unless the settings turn that off: the
+            # operation takes the document's optional security (see _optional_security).
+            del operation["security"]
     if role_checked:
         _add_problem(responses, "403")
     body = operation.get("requestBody")
@@ -190,6 +189,23 @@ def _document_route(route: RouteContext, operation: dict[str, Any], *, anonymous
         if status[0] in "45":
             response["content"] = _problem_content()
     operation["responses"] = dict(sorted(responses.items()))
+
+
+def _optional_security(document: dict[str, Any], *, anonymous: bool) -> None:
+    """Anonymous-capable operations state no security of their own and inherit the document's,
+    `[{}, {"HTTPBearer": []}, {"APIKeyHeader": []}]`: a key is optional. Said on the operation
+    instead, generators that test only whether an operation lists security
+    (openapi-python-client's `bool(operation.security)`) would demand an authenticated client.
+    Operations that take no key at all (the probes) say so with `security: []`."""
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    if not anonymous or not schemes:
+        return
+    document["security"] = [{}, *({name: []} for name in sorted(schemes))]
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            # Operations refused to anonymous callers keep their own list (without `{}`).
+            if "security" not in operation and "401" not in operation["responses"]:
+                operation["security"] = []
 
 
 def _models(base: type[BaseModel] = BaseModel) -> Iterator[type[BaseModel]]:
@@ -231,6 +247,7 @@ def polish(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
                 if is_cacheable(route, method, covered):
                     document_conditional(operation)
                 _document_route(route, operation, anonymous=settings.auth.anonymous_read)
+    _optional_security(document, anonymous=settings.auth.anonymous_read)
     document_head(document["paths"])
     schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     for name in FASTAPI_VALIDATION_SCHEMAS:

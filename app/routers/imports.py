@@ -21,8 +21,8 @@ from app.schemas.imports import (
     ImportOptions,
     ImportRecordRead,
     ImportReportRead,
-    MissingLeaves,
 )
+from app.schemas.vocabularies import MissingLeaves
 from app.services.access.principal import Role, check_role
 from app.services.imports.parsing.files import PayloadTooLarge, UnsupportedMediaType
 from app.services.imports.records import ImportRejected

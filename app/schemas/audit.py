@@ -1,11 +1,12 @@
 """Audit events, publication and revisions at the HTTP edge."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
 from app.schemas.base import ApiInput, ApiModel, Page, with_examples
+from app.schemas.vocabularies import RevisionKind
 
 PUBLISHED_2024 = {
     "number": 1,
@@ -70,7 +71,7 @@ class YearRevisionRead(ApiModel):
     model_config = with_examples(PUBLISHED_2024)
 
     number: int
-    kind: Literal["publish", "correction"]
+    kind: RevisionKind
     reason: str | None
     actor: str | None
     created_at: datetime

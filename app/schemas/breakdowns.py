@@ -2,11 +2,11 @@
 
 from pydantic import Field
 
-from app.core.i18n import Language
 from app.models.enums import ScoringMethod
 from app.schemas.base import ApiModel, IndexOut, MeanOut, PercentOut, ScoreOut, with_examples
 from app.schemas.coverage import COVERAGE_COMPUTED, CoverageRead
 from app.schemas.results import DEMO_DEPARTMENTS, DEMO_HEALTH, FAIR, BandRef, LabelledRef
+from app.schemas.vocabularies import Language
 
 NODE_1 = {
     "code": "1",

@@ -1,16 +1,13 @@
 """How complete a group's results are, and what its sources published, at the HTTP edge."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
 from app.schemas.base import ApiModel, with_examples
+from app.schemas.vocabularies import CoverageRanks, PublishedScope
 from app.schemas.years import YEAR_2024, YearRead
 
-PublishedScope = Literal[
-    "none", "all_units", "top_and_bottom", "top", "bottom", "band_counts", "selected_units"
-]
-RankBasis = Literal["computed", "published"]
 POSITION_CODE_PATTERN = r"^(highest|lowest|top_[1-9][0-9]*|bottom_[1-9][0-9]*)$"
 PositionCode = Annotated[str, StringConstraints(pattern=POSITION_CODE_PATTERN)]
 
@@ -102,7 +99,7 @@ class CoverageRead(ApiModel):
             "the registry when the results are computed from leaf scores; null when unknown."
         )
     )
-    ranks: Literal["computed", "published", "none"] = Field(
+    ranks: CoverageRanks = Field(
         description=(
             "Where the ranks shown come from: computed over the complete group, as the "
             "source published them (a partial group: other units have no rank), or none."

@@ -4,13 +4,13 @@ from datetime import datetime
 
 from pydantic import Field
 
+from app.models.enums import YearStatus
 from app.schemas.audit import PUBLISHED_2024, YearRevisionRead
 from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
 from app.schemas.coverage import (
     COVERAGE_DEPARTMENTS_2024,
     CoverageRead,
     PositionCode,
-    RankBasis,
 )
 from app.schemas.criteria import CriteriaSetRead
 from app.schemas.rankings import (
@@ -20,7 +20,7 @@ from app.schemas.rankings import (
     GroupStatisticsRead,
     PublishedSummaryRead,
 )
-from app.schemas.results import IndexBasis
+from app.schemas.vocabularies import IndexBasis, RankBasis
 from app.schemas.years import SOURCE_2024, SourceRead
 
 DUMP_FORMAT = "par-index-dump/1"
@@ -96,7 +96,7 @@ class DumpYearRead(ApiModel):
     model_config = with_examples(DUMP_YEAR)
 
     year: int
-    status: str
+    status: YearStatus
     revision: int = Field(description="The revision this dump shows.")
     latest_revision: int
     published_at: datetime | None

@@ -1,21 +1,20 @@
 """A unit's results over the years, its predecessors' included."""
 
-from typing import Literal
-
 from pydantic import Field
 
-from app.core.i18n import Language
 from app.schemas.base import ApiModel, IndexOut, with_examples
-from app.schemas.coverage import LOWEST_3, RankBasis
+from app.schemas.coverage import (
+    LOWEST_3,
+)
 from app.schemas.results import (
     HEALTH,
     HEALTH_POSITION,
     BandRef,
-    IndexBasis,
     LabelledRef,
     PublishedRead,
     published_example,
 )
+from app.schemas.vocabularies import IndexBasis, Language, RankBasis, Relation
 
 HEALTH_2024 = {
     "year": 2024,
@@ -37,7 +36,7 @@ class HistoryEntryRead(ApiModel):
 
     year: int
     unit: LabelledRef
-    relation: Literal["self", "merge", "split", "rename", "transfer"]
+    relation: Relation
     group: str
     basis: IndexBasis
     index: IndexOut | None

@@ -2,14 +2,13 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
 
 from pydantic import Field
 
 from app.schemas.base import ApiInput, ApiModel, Code, CorrectionReason, IndexOut, with_examples
 from app.schemas.problems import ProblemItem
+from app.schemas.vocabularies import MissingLeaves, PublishedFigure
 
-MissingLeaves = Literal["error", "zero"]
 CHANGE = {
     "unit_code": "DEMO-DEP-HEALTH",
     "criterion_code": "1.1",
@@ -93,7 +92,7 @@ class ImportFigureMismatchRead(ApiModel):
 
     sheet: str
     row: int
-    column: Literal["total", "index", "rank"]
+    column: PublishedFigure
     unit_code: str
     in_file: str = Field(description="The cell as the sheet computed it.")
     computed: str = Field(

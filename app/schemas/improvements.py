@@ -2,11 +2,11 @@
 
 from pydantic import Field
 
-from app.core.i18n import Language
 from app.models.enums import ScoringMethod
 from app.schemas.base import ApiModel, IndexOut, MeanOut, PercentOut, ScoreOut, with_examples
 from app.schemas.coverage import COVERAGE_COMPUTED, CoverageRead
 from app.schemas.results import DEMO_DEPARTMENTS, DEMO_HEALTH, LabelledRef, ref_example
+from app.schemas.vocabularies import Language
 
 DEMO_PLANNING = ref_example(
     "DEMO-DEP-PLANNING", "Demo Sở Kế hoạch và Đầu tư", "Demo Department of Planning and Investment"

@@ -1,13 +1,12 @@
 """API keys at the HTTP edge; the key itself appears only in the creation response."""
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import Field
 
 from app.schemas.base import ApiInput, ApiModel, with_examples
+from app.schemas.vocabularies import RoleName
 
-RoleName = Literal["reader", "editor", "publisher", "admin"]
 SOC_KEY = {
     "id": 3,
     "name": "Smart Operations Center",

@@ -1,21 +1,32 @@
 """Rankings of a group in a year: entries with ties, the previous year, group statistics."""
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
-from app.core.i18n import Language
+from app.models.enums import YearStatus
 from app.schemas.base import ApiModel, IndexOut, ScoreOut, with_examples
-from app.schemas.coverage import COVERAGE_DEPARTMENTS_2024, LOWEST_3, CoverageRead, RankBasis
+from app.schemas.coverage import (
+    COVERAGE_DEPARTMENTS_2024,
+    LOWEST_3,
+    CoverageRead,
+)
 from app.schemas.results import (
     HEALTH,
     HEALTH_POSITION,
     BandRef,
-    IndexBasis,
     LabelledRef,
     PublishedRead,
     published_example,
     ref_example,
+)
+from app.schemas.vocabularies import (
+    BandCounts,
+    IndexBasis,
+    Language,
+    RankBasis,
+    ReasonCode,
+    Relation,
 )
 
 DEPARTMENTS = ref_example("department", "Sở, ban, ngành", "Departments, branches and sectors")
@@ -104,7 +115,7 @@ class PreviousResultRead(ApiModel):
     )
 
     unit: LabelledRef
-    relation: Literal["self", "merge", "split", "rename", "transfer"]
+    relation: Relation
     effective_date: str | None
     index: IndexOut | None
     rank: int | None = Field(description="Its rank that year: published or computed, else null.")
@@ -117,7 +128,9 @@ class PreviousRead(ApiModel):
 
     year: int = Field(description="The year looked at: the one before.")
     comparable: bool
-    reason_code: str = Field(description=f"Why the result is comparable or not: {REASON_CODES}.")
+    reason_code: ReasonCode = Field(
+        description=f"Why the result is comparable or not: {REASON_CODES}."
+    )
     reason: str = Field(
         description="The reason in words, in the language chosen (`lang`, Accept-Language)."
     )
@@ -181,14 +194,14 @@ class GroupStatisticsRead(ApiModel):
     median: IndexOut | None
     min: IndexOut | None
     max: IndexOut | None
-    band_counts: dict[str, int] | None = Field(description="Units per band; null when withheld.")
+    band_counts: BandCounts | None = Field(description="Units per band; null when withheld.")
 
 
 class PublishedSummaryRead(ApiModel):
     model_config = with_examples(SUMMARY_2024)
 
     unit_count: int | None
-    band_counts: dict[str, int] | None
+    band_counts: BandCounts | None
     note: str | None
     source: str
 
@@ -212,7 +225,7 @@ class RankingRead(ApiModel):
     )
 
     year: int
-    status: str
+    status: YearStatus
     revision: int = Field(description="Published revision shown (0 while the year is a draft).")
     language: Language
     group: LabelledRef

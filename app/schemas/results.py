@@ -1,13 +1,11 @@
 """Pieces every result schema shares: unit and band labels, the published figures, examples."""
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
 from app.schemas.base import ApiModel, IndexOut, with_examples
 from app.schemas.coverage import LOWEST_3, PlaceRead
-
-IndexBasis = Literal["leaf_scores", "published_index", "published_rank", "none"]
 
 
 def ref_example(code: str, name_vi: str, name_en: str) -> dict[str, str]:

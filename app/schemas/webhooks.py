@@ -1,14 +1,13 @@
 """Webhooks and their deliveries at the HTTP edge; the secret appears only at creation."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AnyHttpUrl, Field, UrlConstraints
 
 from app.schemas.base import ApiInput, ApiModel, Page, with_examples
+from app.schemas.vocabularies import DeliveryStatus, WebhookEvent
 
-EventType = Literal["year.published", "year.corrected"]
-DeliveryStatus = Literal["pending", "delivered", "failed"]
 # http or https only, with a host, and no longer than the column.
 ReceiverUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2000, host_required=True)]
 PORTAL_HOOK = {
@@ -32,7 +31,7 @@ class WebhookCreate(ApiInput):
 
     url: ReceiverUrl = Field(examples=["https://portal.example/hooks/par-index"])
     description: str | None = Field(default=None, max_length=2000)
-    events: list[EventType] = Field(
+    events: list[WebhookEvent] = Field(
         default=["year.published", "year.corrected"],
         min_length=1,
         description="Events to send; both by default.",
@@ -45,7 +44,7 @@ class WebhookRead(ApiModel):
     id: int
     url: str
     description: str | None
-    events: list[EventType]
+    events: list[WebhookEvent]
     active: bool
     created_at: datetime
 
@@ -93,7 +92,7 @@ class WebhookDeliveryRead(ApiModel):
 
     id: int
     event_id: str = Field(description="Same as X-PAR-Delivery and the payload's `id`.")
-    event_type: EventType
+    event_type: WebhookEvent
     status: DeliveryStatus
     attempts: int
     next_attempt_at: datetime = Field(description="When a pending delivery is tried next.")

@@ -201,16 +201,95 @@ class TestResponses:
     def test_reads_of_published_data_are_open_to_anonymous_callers(
         self, document: dict[str, Any]
     ) -> None:
+        # The document's security makes a key optional; reads inherit it, so generated clients
+        # take an anonymous client there (openapi-python-client looks at the operation only).
+        assert document["security"] == [{}, {"APIKeyHeader": []}, {"HTTPBearer": []}]
         ranking = document["paths"]["/api/v1/years/{year}/rankings/{group}"]["get"]
-        assert {} in ranking["security"]
+        assert "security" not in ranking
         keys_list = document["paths"]["/api/v1/keys"]["get"]
-        assert {} not in keys_list["security"]
+        assert keys_list["security"] == [{"HTTPBearer": []}, {"APIKeyHeader": []}]
+        assert document["paths"]["/healthz"]["get"]["security"] == []
 
     def test_without_anonymous_reads_every_api_operation_needs_a_key(self) -> None:
         app = create_app(Settings.model_construct(auth=AuthSettings(anonymous_read=False)))
-        for method, path, operation in operations(app.openapi()):
+        document = app.openapi()
+        assert "security" not in document
+        for method, path, operation in operations(document):
             if path.startswith("/api/v1/"):
+                assert operation["security"], f"{method} {path}"
                 assert {} not in operation["security"], f"{method} {path}"
+
+
+def schema_nodes(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema-like object of the document, with where it is."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from schema_nodes(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from schema_nodes(value, f"{where}/{index}")
+
+
+class TestVocabularies:
+    """Closed sets are named components, one per set, so generated clients have one type each
+    (no `RankingReadLanguage` beside `BreakdownReadLanguage`, no `…Type0`)."""
+
+    SHARED = (
+        "Language",
+        "Role",
+        "IndexBasis",
+        "RankBasis",
+        "CoverageRanks",
+        "PublishedScope",
+        "Relation",
+        "ReasonCode",
+        "WebhookEvent",
+        "DeliveryStatus",
+        "RevisionKind",
+        "YearStatus",
+        "MissingLeaves",
+    )
+
+    def test_each_closed_set_is_one_described_component(self, document: dict[str, Any]) -> None:
+        schemas = document["components"]["schemas"]
+        for name in self.SHARED:
+            assert schemas[name]["enum"], name
+            assert schemas[name]["description"], name
+        sets: dict[tuple[str, ...], list[str]] = {}
+        for where, node in schema_nodes(document):
+            if "enum" in node:
+                sets.setdefault(tuple(node["enum"]), []).append(where)
+        repeated = {values: places for values, places in sets.items() if len(places) > 1}
+        assert repeated == {}
+
+    def test_no_model_property_holds_an_inline_enum(self, document: dict[str, Any]) -> None:
+        for name, schema in document["components"]["schemas"].items():
+            for where, node in schema_nodes(schema.get("properties", {}), name):
+                assert "enum" not in node, where
+
+    def test_nullable_unions_hold_only_named_or_plain_schemas(
+        self, document: dict[str, Any]
+    ) -> None:
+        """An inline object or enum inside anyOf is what generators name `…Type0`."""
+        for where, node in schema_nodes(document):
+            members = node.get("anyOf")
+            for member in members if isinstance(members, list) else ():
+                assert not {"enum", "properties", "additionalProperties"} & set(member), where
+
+    def test_year_status_is_typed_everywhere(self, document: dict[str, Any]) -> None:
+        schemas = document["components"]["schemas"]
+        for model in ("RankingRead", "DumpYearRead", "YearRead"):
+            status = schemas[model]["properties"]["status"]
+            assert status["$ref"] == "#/components/schemas/YearStatus", model
+
+    def test_the_lang_parameter_is_the_language_component(self, document: dict[str, Any]) -> None:
+        for method, path, operation in operations(document):
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "lang":
+                    (named, null) = parameter["schema"]["anyOf"]
+                    assert named == {"$ref": "#/components/schemas/Language"}, (method, path)
+                    assert null == {"type": "null"}
 
 
 class TestExamples:

@@ -11,7 +11,7 @@ from app.models.enums import ScoringMethod
 from app.repositories.score_staging import Conflict
 from app.repositories.staging_table import StagedRow, StagedScore
 from app.schemas.base import format_decimal
-from app.schemas.imports import MissingLeaves
+from app.schemas.vocabularies import MissingLeaves
 from app.services.imports.diff import change_text
 from app.services.imports.parsing.cells import NOTE_MAX_CHARS, Cell, RawScore, parse_score
 from app.services.imports.parsing.problems import BadCell, ProblemLog

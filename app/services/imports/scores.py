@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.repositories.imports import ImportRepository
 from app.repositories.score_staging import ScoreChange, ScoreStagingRepository, StoredTotals
 from app.repositories.staging_table import StagedRow
-from app.schemas.imports import ImportFigureMismatchRead, ImportReportRead, MissingLeaves
+from app.schemas.imports import (
+    ImportFigureMismatchRead,
+    ImportReportRead,
+)
+from app.schemas.vocabularies import MissingLeaves
 from app.services.imports import figures as sheet_figures
 from app.services.imports.diff import CHANGE_LIMIT, Diff
 from app.services.imports.parsing import WideSheetChecks, read_scores

@@ -15,23 +15,10 @@ from typing import Literal
 from app.core.i18n import Language
 from app.core.messages import say
 from app.models.enums import LineageKind
+from app.schemas.vocabularies import ReasonCode
 from app.services.results.lineage import LineageEdge, PreviousLink, changes_between_years
 
 Reorganisation = Literal["renamed", "merged", "split", "transferred", "many_to_many"]
-ReasonCode = Literal[
-    "same_unit",
-    "renamed",
-    "new",
-    "merged",
-    "split",
-    "transferred",
-    "many_to_many",
-    "no_assessment_year",
-    "no_results_for_group_in_year",
-    "not_published",
-    "no_previous_result",
-    "several_previous_results",
-]
 
 # {year} is the previous year, the one looked at.
 _SCOPE_CHANGES: dict[LineageKind, Reorganisation] = {

@@ -25,8 +25,8 @@ from app.core.errors import NotFound
 from app.core.messages import message
 from app.models import AssessmentYear, Webhook, WebhookDelivery
 from app.repositories.webhooks import WebhookRepository
+from app.schemas.vocabularies import WebhookEvent
 from app.schemas.webhooks import (
-    EventType,
     WebhookCreate,
     WebhookCreated,
     WebhookDeliveryPage,
@@ -38,8 +38,8 @@ from app.services.webhooks.receivers import ReceiverGuard
 
 # Marks the string as a webhook signing secret wherever it is pasted; not itself secret.
 SECRET_PREFIX = "whsec_"  # noqa: S105
-YEAR_PUBLISHED: EventType = "year.published"
-YEAR_CORRECTED: EventType = "year.corrected"
+YEAR_PUBLISHED: WebhookEvent = "year.published"
+YEAR_CORRECTED: WebhookEvent = "year.corrected"
 
 
 class WebhookNotFound(NotFound):
@@ -74,7 +74,7 @@ class WebhookOutbox:
     def __init__(self, session: AsyncSession) -> None:
         self.webhooks = WebhookRepository(session)
 
-    async def enqueue(self, event_type: EventType, data: dict[str, Any]) -> str:
+    async def enqueue(self, event_type: WebhookEvent, data: dict[str, Any]) -> str:
         """One pending delivery per active webhook subscribed to the event; the event's id."""
         event_id = str(uuid.uuid4())
         payload = {"id": event_id, "type": event_type, **data}

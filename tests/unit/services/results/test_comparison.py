@@ -2,15 +2,14 @@
 
 from collections.abc import Set
 from datetime import date
-from typing import get_args
 
 import pytest
 
 from app.core.messages import has_message
 from app.models.enums import LineageKind
+from app.schemas.vocabularies import ReasonCode, codes
 from app.services.results.comparison import (
     PreviousFacts,
-    ReasonCode,
     Reorganisation,
     comparability,
     component_of,
@@ -143,7 +142,7 @@ class TestComparability:
         verdict = comparability(facts(links=links, with_result={8, 9}, change="renamed"))
         assert (verdict.comparable, verdict.code) == (False, "several_previous_results")
 
-    @pytest.mark.parametrize("code", get_args(ReasonCode))
+    @pytest.mark.parametrize("code", codes(ReasonCode))
     def test_every_code_has_words_in_both_languages(self, code: ReasonCode) -> None:
         assert has_message(f"reason.{code}")
 
