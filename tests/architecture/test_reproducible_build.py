@@ -134,3 +134,10 @@ class TestOneVersion:
     def test_the_committed_contract_carries_it(self) -> None:
         document = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
         assert document["info"]["version"] == app.__version__
+
+    def test_the_changelog_describes_it_newest_first(self) -> None:
+        changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+        versions = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.MULTILINE)
+        assert versions[0] == app.__version__
+        numbered = [tuple(int(part) for part in version.split(".")) for version in versions]
+        assert numbered == sorted(numbered, reverse=True)
