@@ -6,11 +6,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import RateLimitSettings
 from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.services.results.ranking import RankingService
-from tests.conftest import AppBuilder, http_client
+from tests.conftest import AppBuilder, api_key, http_client
 
 RANKING = "/api/v1/years/2024/rankings/department"
 # The headers a HEAD must repeat from its GET; the request id and dates differ by design.
@@ -124,3 +125,15 @@ async def test_methods_not_allowed_name_head_where_get_is(anonymous_client: Asyn
     response = await anonymous_client.delete("/api/v1/years")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD, POST"
+
+
+async def test_head_is_refused_where_its_get_is(
+    anonymous_client: AsyncClient, session: AsyncSession
+) -> None:
+    anonymous = await anonymous_client.head("/api/v1/keys")
+    assert anonymous.status_code == 401
+    assert anonymous.content == b""
+    reader = await anonymous_client.head(
+        "/api/v1/keys", headers={"X-API-Key": await api_key(session, "reader")}
+    )
+    assert reader.status_code == 403
