@@ -23,6 +23,7 @@ from app.http.caching import release_tag
 from app.http.logging import configure_logging
 from app.http.security import PolicyPaths
 from app.openapi import install_openapi
+from app.pages import problems
 from app.pages import router as pages
 from app.pages.docs import DOCS_PATH, REDOC_PATH, install_docs_and_static
 from app.routers import (
@@ -73,8 +74,8 @@ API_ROUTERS = (
 # Beside the API: the docs, and the pages with their embeddable fragments (own CSP, same ETags).
 SITE = PolicyPaths(
     docs=(DOCS_PATH, REDOC_PATH),
-    page_exact=pages.PAGE_EXACT,
-    page_prefixes=pages.PAGE_PREFIXES,
+    page_exact=(*pages.PAGE_EXACT, *problems.PROBLEMS_EXACT),
+    page_prefixes=(*pages.PAGE_PREFIXES, problems.PROBLEMS_PREFIX),
     embed_prefix=pages.EMBED_PREFIX,
 )
 
@@ -155,6 +156,7 @@ def create_app(
     install_http_edge(app, settings, api_prefix=API_PREFIX, release=release, site=SITE)
     install_docs_and_static(app)
     app.include_router(pages.router)
+    app.include_router(problems.router)
     app.include_router(health.router)
     for module in API_ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX, dependencies=API_DEPENDENCIES)

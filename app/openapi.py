@@ -34,7 +34,9 @@ province: units and their groups, lineage across years, each year's criteria tre
 and the results exactly as published, with rankings, breakdowns and improvement lists.
 
 - **Errors** are RFC 9457 `application/problem+json` documents (`ProblemRead`); a 422 lists
-  every problem in `errors`.
+  every problem in `errors`. Each problem `type` is a page of this service, `/problems/<slug>`,
+  saying what the problem means and how to fix it (Vietnamese or English; JSON on request);
+  `/problems` lists them all.
 - **Scores and indices** travel as decimal strings, never binary floats: scores, totals and
   maxima with two decimals (more, up to four, only where a leaf was scored more finely),
   indices and percentages with exactly two (`"87.21"`), group means with exactly four.
@@ -262,6 +264,8 @@ def install_openapi(app: FastAPI) -> None:
     """Tags, description, and the polished document served at /openapi.json."""
     app.openapi_tags = TAGS
     app.description = DESCRIPTION
+    settings: Settings = app.state.settings
+    app.servers = [{"url": settings.public_root, "description": "This service (`APP_PUBLIC_URL`)."}]
     generate = app.openapi
     polished: list[dict[str, Any]] = []
 

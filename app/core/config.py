@@ -160,6 +160,10 @@ class WebhookSettings(BaseModel):
     allowed_networks: list[IPv4Network | IPv6Network] = []
 
 
+# Where `make run` serves; a deployment sets APP_PUBLIC_URL to the address its callers use.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="APP_", env_file=".env", env_nested_delimiter="__", extra="ignore"
@@ -183,6 +187,14 @@ class Settings(BaseSettings):
     cors: CorsSettings = CorsSettings()
     webhooks: WebhookSettings = WebhookSettings()
     api_title: str = "PAR Index service"
+    # Where callers reach the service: the OpenAPI `servers` entry and the problem type URIs
+    # (`<public_url>/problems/<slug>`, pages the service serves) are built from it.
+    public_url: str = Field(default=DEFAULT_PUBLIC_URL, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+    @property
+    def public_root(self) -> str:
+        """`public_url` without a trailing slash, ready for paths to be added."""
+        return self.public_url.rstrip("/")
 
     @property
     def effective_database_url(self) -> str:

@@ -8,6 +8,7 @@ the request (`?lang=`, else Accept-Language, else Vietnamese) only when the prob
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -19,13 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Scope
 
+from app.core.config import DEFAULT_PUBLIC_URL, Settings
 from app.core.i18n import DEFAULT_LANGUAGE, Language, chosen_language
-from app.core.messages import Message, has_message, message
+from app.core.messages import Message, catalogue, has_message, message
 from app.core.outages import OUTAGE_TYPES, is_database_outage
 from app.core.validation_messages import validation_message
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://par-index.example/problems/"
+PROBLEMS_PATH = "/problems"
 # Set on request.state when a request met a database outage; counted by app/http/metrics.py.
 DATABASE_UNAVAILABLE = "database_unavailable"
 
@@ -87,6 +89,21 @@ class YearFrozen(Conflict):
     slug = "year-frozen"
 
 
+@cache
+def problem_slugs() -> tuple[str, ...]:
+    """Every problem type the service names: one title each in the catalogue (`problem.*`)."""
+    keys = (key for key in catalogue() if key.startswith("problem."))
+    return tuple(sorted(key.removeprefix("problem.") for key in keys))
+
+
+def problem_type(scope: Scope, slug: str) -> str:
+    """The problem's `type`: the page of this service that explains it (app/pages/problems.py),
+    under the public URL callers reach the service at."""
+    settings: Settings | None = getattr(scope["app"].state, "settings", None)
+    root = settings.public_root if settings is not None else DEFAULT_PUBLIC_URL
+    return f"{root}{PROBLEMS_PATH}/{slug}"
+
+
 def request_language(request: Request) -> Language:
     return chosen_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
@@ -97,6 +114,7 @@ def problem_response(
     title: Message | str,
     detail: Message | str,
     slug: str,
+    scope: Scope,
     errors: Sequence[Problem] = (),
     headers: dict[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
@@ -105,7 +123,7 @@ def problem_response(
     """A problem+json answer; `title` and `detail` are worded in `language` (a plain string is
     sent as it is, for callers below the catalogue's reach)."""
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + slug,
+        "type": problem_type(scope, slug),
         "title": _worded(title, language),
         "status": status,
         "detail": _worded(detail, language),
@@ -130,6 +148,7 @@ def error_response(request: Request, exc: ServiceError) -> JSONResponse:
         errors=exc.errors,
         extensions=exc.extensions,
         language=request_language(request),
+        scope=request.scope,
     )
 
 
@@ -149,6 +168,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             detail=message("request.send-json"),
             slug="unsupported-media-type",
             language=request_language(request),
+            scope=request.scope,
         )
     errors = [
         Problem(
@@ -164,6 +184,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         slug="invalid-request",
         errors=errors,
         language=request_language(request),
+        scope=request.scope,
     )
 
 
@@ -194,6 +215,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         slug=slug,
         headers=headers or None,
         language=request_language(request),
+        scope=request.scope,
     )
 
 
@@ -233,6 +255,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         detail=message("server.failed"),
         slug="internal-error",
         language=request_language(request),
+        scope=request.scope,
     )
 
 
@@ -256,6 +279,7 @@ def _database_unavailable(
             detail=message("database.unavailable", seconds=retry_after_s),
             slug="database-unavailable",
             language=request_language(request),
+            scope=request.scope,
             headers={"Retry-After": str(retry_after_s), "Cache-Control": "no-store"},
         )
 

@@ -95,5 +95,6 @@ class BodyLimitMiddleware:
             slug=_SLUG,
             headers=dict(_NO_STORE),
             language=problem_language(scope),
+            scope=scope,
         )
         await response(scope, receive, send)

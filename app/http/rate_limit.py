@@ -241,6 +241,7 @@ class RateLimitMiddleware:
             slug=_SLUG,
             headers=refusal.headers,
             language=problem_language(scope),
+            scope=scope,
         )
         await response(scope, receive, send)
 

@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel, Field
 
+from app.core.config import DEFAULT_PUBLIC_URL
 from app.schemas.base import with_examples
 
 
@@ -21,13 +22,13 @@ class ProblemRead(BaseModel):
 
     model_config = with_examples(
         {
-            "type": "https://par-index.example/problems/unit-not-found",
+            "type": f"{DEFAULT_PUBLIC_URL}/problems/unit-not-found",
             "title": "Unit not found",
             "status": 404,
             "detail": "No unit with code 'LD-DEP-X'.",
         },
         {
-            "type": "https://par-index.example/problems/invalid-request",
+            "type": f"{DEFAULT_PUBLIC_URL}/problems/invalid-request",
             "title": "Invalid request",
             "status": 422,
             "detail": "1 problem(s) in the request; see errors.",
@@ -41,8 +42,9 @@ class ProblemRead(BaseModel):
     )
 
     type: str = Field(
-        description="A URI naming the kind of problem.",
-        examples=["https://par-index.example/problems/unit-not-found"],
+        description="A URI naming the kind of problem: the page of this service that explains "
+        "it (`/problems/<slug>`, HTML, or JSON with `Accept: application/json`).",
+        examples=[f"{DEFAULT_PUBLIC_URL}/problems/unit-not-found"],
     )
     title: str = Field(description="A short summary of the kind.", examples=["Unit not found"])
     status: int = Field(description="The HTTP status code.", examples=[404])
