@@ -23,6 +23,8 @@ PAGES = {
     "fragment-chart": "/embed/years/2024/rankings/department/chart",
     "fragment-history": "/embed/years/2023/units/DEMO-DEP-CONSTRUCTION-TRANSPORT/history",
     "ranking-en": "/years/2024/rankings/department?lang=en",
+    "problem": "/problems/year-frozen",
+    "problems-en": "/problems?lang=en",
 }
 SERIOUS = {"serious", "critical"}
 
