@@ -24,6 +24,7 @@ from par_index_service_client.models import (
     ImportKind,
     ImportOutcome,
     ImportReportRead,
+    Language,
     ProblemRead,
     RankingRead,
     ScoresRead,
@@ -170,7 +171,8 @@ def test_dry_run_import_uploads_a_csv_and_writes_nothing(admin: AuthenticatedCli
 
 
 def test_admin_only_operations_refuse_anonymous_callers(anonymous: Client) -> None:
-    refused = list_api_keys.sync_detailed(client=anonymous)
+    # The operation's type asks for an AuthenticatedClient; this call shows why at run time.
+    refused = list_api_keys.sync_detailed(client=anonymous, lang=Language.EN)  # type: ignore[arg-type]
     assert refused.status_code == 401
     assert isinstance(refused.parsed, ProblemRead)
     assert refused.parsed.title == "Not authenticated"

@@ -1,7 +1,7 @@
 // Type-checked by .ci/clients against the types openapi-typescript generates from openapi.json
 // (written beside this file as api.d.ts). It runs nothing: `tsc --noEmit` fails when the
 // contract no longer gives a client what this code relies on.
-import type { components, operations, paths } from "./api";
+import type { components, operations, paths } from "./api.js";
 
 type Ranking = components["schemas"]["RankingRead"];
 type Problem = components["schemas"]["ProblemRead"];
