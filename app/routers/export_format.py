@@ -159,11 +159,20 @@ def file_response(
     return Response(content=content, media_type=media_type, headers=headers)
 
 
-def successor_link(request: Request, chosen: ExportFormat) -> str:
+def successor_link(request: Request, file_format: str) -> str:
     """The export operation's path and query for what a JSON operation was asked: the same
     query, with `format` naming the file chosen (by `?format` or by Accept)."""
     kept = [(name, value) for name, value in request.query_params.multi_items() if name != "format"]
-    return f"{request.url.path}{EXPORT_SUFFIX}?{urlencode([('format', chosen.value), *kept])}"
+    return f"{request.url.path}{EXPORT_SUFFIX}?{urlencode([('format', file_format), *kept])}"
+
+
+def mark_deprecated(response: Response, request: Request, file_format: str) -> Response:
+    """A file answered by a JSON operation, as before 1.1.0: marked deprecated (RFC 9745),
+    with its sunset (RFC 8594) and its successor, the export operation that answers it."""
+    response.headers["Deprecation"] = f"@{int(DEPRECATED_SINCE.timestamp())}"
+    response.headers["Sunset"] = SUNSET
+    response.headers["Link"] = f'<{successor_link(request, file_format)}>; rel="successor-version"'
+    return response
 
 
 def deprecated_file_response(
@@ -172,12 +181,5 @@ def deprecated_file_response(
     language: Language,
     request: Request,
 ) -> Response:
-    """A file answered by a JSON operation, as before 1.1.0, marked deprecated with its
-    successor: the export operation that answers the same file."""
-    response = file_response(document, options, language)
-    response.headers["Deprecation"] = f"@{int(DEPRECATED_SINCE.timestamp())}"
-    response.headers["Sunset"] = SUNSET
-    response.headers["Link"] = (
-        f'<{successor_link(request, options.format)}>; rel="successor-version"'
-    )
-    return response
+    """The document as a file, from a JSON operation: deprecated, see mark_deprecated."""
+    return mark_deprecated(file_response(document, options, language), request, options.format)

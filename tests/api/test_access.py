@@ -151,6 +151,13 @@ MATRIX: list[tuple[str, str, str, Any, str]] = [
     ("POST", "/api/v1/keys", "/api/v1/keys", {}, "admin"),
     ("DELETE", "/api/v1/keys/{key_id}", "/api/v1/keys/999999", None, "admin"),
     ("GET", "/api/v1/years/{year}/dump", "/api/v1/years/2024/dump", None, "anonymous"),
+    (
+        "GET",
+        "/api/v1/years/{year}/dump/export",
+        "/api/v1/years/2024/dump/export",
+        None,
+        "anonymous",
+    ),
     ("GET", "/api/v1/webhooks", "/api/v1/webhooks", None, "admin"),
     ("POST", "/api/v1/webhooks", "/api/v1/webhooks", {}, "admin"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}", "/api/v1/webhooks/999999", None, "admin"),
@@ -343,6 +350,7 @@ class TestDraftsNeverLeak:
             f"/api/v1/years/{DRAFT_YEAR}/revisions",
             f"/api/v1/years/{DRAFT_YEAR}/dump",
             f"/api/v1/years/{DRAFT_YEAR}/dump?format=csv",
+            f"/api/v1/years/{DRAFT_YEAR}/dump/export",
             "/api/v1/units/LD-DEP-HEALTH/history",
             "/api/v1/audit",
         ]

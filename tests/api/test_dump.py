@@ -138,7 +138,7 @@ class TestGetYearDump:
         assert {s["unit"] for s in dump["scores"]} <= unit_codes
 
     async def test_csv_is_a_zip_of_csv_files(self, anonymous_client: AsyncClient) -> None:
-        response = await anonymous_client.get("/api/v1/years/2024/dump?format=csv")
+        response = await anonymous_client.get("/api/v1/years/2024/dump/export?format=csv")
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "application/zip"
         assert 'filename="par-index_2024_rev1.zip"' in response.headers["content-disposition"]
@@ -162,18 +162,50 @@ class TestGetYearDump:
         about = {r["field"]: r["value"] for r in tables["about.csv"]}
         assert (about["year"], about["revision"], about["status"]) == ("2024", "1", "published")
 
+    async def test_format_csv_on_the_json_operation_is_deprecated(
+        self, anonymous_client: AsyncClient
+    ) -> None:
+        old = await anonymous_client.get("/api/v1/years/2024/dump?format=csv&revision=1")
+        new = await anonymous_client.get("/api/v1/years/2024/dump/export?revision=1")
+        assert old.status_code == new.status_code == 200
+        assert old.content == new.content
+        assert old.headers["content-type"] == "application/zip"
+        assert old.headers["deprecation"] == "@1796428800"
+        assert old.headers["sunset"] == "Tue, 30 Jun 2027 00:00:00 GMT"
+        assert old.headers["link"] == (
+            '</api/v1/years/2024/dump/export?format=csv&revision=1>; rel="successor-version"'
+        )
+        for response in (new, await anonymous_client.get("/api/v1/years/2024/dump")):
+            assert "deprecation" not in response.headers
+
+    async def test_the_contract_gives_each_operation_one_success_type(
+        self, anonymous_client: AsyncClient
+    ) -> None:
+        paths = (await anonymous_client.get("/openapi.json")).json()["paths"]
+        dump = paths["/api/v1/years/{year}/dump"]["get"]
+        assert list(dump["responses"]["200"]["content"]) == ["application/json"]
+        (fmt,) = [p for p in dump["parameters"] if p["name"] == "format"]
+        assert fmt["deprecated"] is True
+        export = paths["/api/v1/years/{year}/dump/export"]["get"]
+        assert export["operationId"] == "exportYearDump"
+        ok = export["responses"]["200"]
+        assert ok["content"] == {
+            "application/zip": {"schema": {"format": "binary", "type": "string"}}
+        }
+        assert "Content-Disposition" in ok["headers"]
+
     async def test_csv_text_never_runs_as_a_formula(
         self, client: AsyncClient, session: AsyncSession
     ) -> None:
         await published_year(client, session, name_vi='=HYPERLINK("https://evil.example")')
-        response = await client.get(f"/api/v1/years/{YEAR}/dump?format=csv")
+        response = await client.get(f"/api/v1/years/{YEAR}/dump/export")
         units = read_zip(response.content)["units.csv"]
         assert {u["name_vi"] for u in units} == {'\'=HYPERLINK("https://evil.example")'}
 
     async def test_a_draft_year_is_404_even_for_admins(self, client: AsyncClient) -> None:
         await create_draft_year(client, YEAR)
         await put_small_tree(client, YEAR)
-        for query in ("", "?format=csv"):
+        for query in ("", "?format=csv", "/export"):
             body = assert_problem(await client.get(f"/api/v1/years/{YEAR}/dump{query}"), 404)
             assert body["type"].endswith("year-not-found")
 
@@ -197,7 +229,7 @@ class TestGetYearDump:
         assert earlier["year"].pop("latest_revision") == 2
         assert as_published["year"].pop("latest_revision") == 1
         assert earlier == as_published
-        zipped = await client.get(f"/api/v1/years/{YEAR}/dump?revision=1&format=csv")
+        zipped = await client.get(f"/api/v1/years/{YEAR}/dump/export?revision=1&format=csv")
         assert f'filename="par-index_{YEAR}_rev1.zip"' in zipped.headers["content-disposition"]
         scores = read_zip(zipped.content)["scores.csv"]
         assert [(s["unit_code"], s["final_score"]) for s in scores] == [
