@@ -43,6 +43,9 @@ async def unreachable_app(
         update={
             "database": DatabaseSettings(url=SecretStr(url), retry_after_s=RETRY_AFTER_S),
             "webhooks": WebhookSettings(enabled=False),
+            # Problem types name the public address: not the database's host, which the
+            # answers are searched for.
+            "public_url": "https://chiso.example",
         }
     )
     app = create_app(changed)
