@@ -6,45 +6,16 @@ import os
 import signal
 import socket
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from app.core.db import async_url
 
 STARTUP_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 60.0
 STARTED = "Application startup complete."
-
-
-@asynccontextmanager
-async def fresh_database(tmp_path: Path) -> AsyncIterator[str]:
-    """The URL of an empty database, dropped afterwards."""
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        yield f"sqlite:///{tmp_path / 'service.sqlite3'}"
-        return
-    name = f"{make_url(server_url).database}_proc_{uuid.uuid4().hex[:10]}"
-    maintenance = create_async_engine(
-        async_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        async with maintenance.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with maintenance.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await maintenance.dispose()
 
 
 def service_environment(database_url: str, **settings: str) -> dict[str, str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.databases import fresh_database
 from tests.processes.service_processes import (
-    fresh_database,
     run_cli,
     running_service,
     service_environment,
@@ -22,7 +22,7 @@ WAITING = "Waiting for connections to close"
 async def test_a_slow_request_in_flight_when_sigterm_arrives_still_completes(
     tmp_path: Path,
 ) -> None:
-    async with fresh_database(tmp_path) as database_url:
+    async with fresh_database(tmp_path, "service") as database_url:
         environment = service_environment(
             database_url, APP_RATE_LIMIT__ALLOW_PER_WORKER_COUNTERS="true"
         )

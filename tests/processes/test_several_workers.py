@@ -13,8 +13,8 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from tests.databases import fresh_database
 from tests.processes.service_processes import (
-    fresh_database,
     run_cli,
     running_service,
     service_environment,
@@ -52,7 +52,7 @@ async def read_until_both_workers_answered(
 
 async def test_metrics_on_either_worker_count_the_requests_of_both(tmp_path: Path) -> None:
     metrics_dir = tmp_path / "metrics"
-    async with fresh_database(tmp_path) as database_url:
+    async with fresh_database(tmp_path, "service") as database_url:
         environment = service_environment(
             database_url,
             APP_RATE_LIMIT__ALLOW_PER_WORKER_COUNTERS="true",
@@ -98,7 +98,7 @@ async def test_with_redis_the_rate_limit_holds_across_workers(
     tmp_path: Path, redis_prefix: str
 ) -> None:
     metrics_dir = tmp_path / "metrics"
-    async with fresh_database(tmp_path) as database_url:
+    async with fresh_database(tmp_path, "service") as database_url:
         environment = service_environment(
             database_url,
             APP_RATE_LIMIT__REDIS_URL=REDIS_URL,

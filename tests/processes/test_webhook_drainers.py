@@ -6,9 +6,9 @@ from pathlib import Path
 
 import httpx
 
+from tests.databases import fresh_database
 from tests.processes.receiver import receiving
 from tests.processes.service_processes import (
-    fresh_database,
     run_cli,
     running_service,
     service_environment,
@@ -22,7 +22,7 @@ DELIVERY_TIMEOUT_S = 90.0
 async def test_two_processes_drain_one_outbox_without_sending_anything_twice(
     tmp_path: Path,
 ) -> None:
-    async with fresh_database(tmp_path) as database_url:
+    async with fresh_database(tmp_path, "service") as database_url:
         environment = service_environment(
             database_url,
             # Both drain often, a few rows at a time, so they work the same rows at once.

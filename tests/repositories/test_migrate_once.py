@@ -10,7 +10,6 @@ have waited, whatever the order in which the processes happened to start.
 import asyncio
 import os
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +17,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import DatabaseSettings, Settings
-from app.core.db import async_url, create_engine
+from app.core.db import create_engine
 from app.core.migration_lock import migration_lock
 from app.core.migrations import (
     DatabaseAheadOfRelease,
@@ -31,6 +29,7 @@ from app.core.migrations import (
     script_heads,
 )
 from app.models import AuditEvent
+from tests.databases import fresh_database
 
 RUNS = 3
 WAIT_FOR_WAITERS_S = 90.0
@@ -54,24 +53,8 @@ def settings_for(url: str) -> Settings:
 @pytest.fixture
 async def fresh_database_url(tmp_path: Path) -> AsyncIterator[str]:
     """An empty database: a new SQLite file, or a new database on the test's PostgreSQL server."""
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    name = f"par_index_migrate_once_{uuid.uuid4().hex[:12]}"
-    maintenance = create_async_engine(
-        async_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        async with maintenance.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with maintenance.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await maintenance.dispose()
+    async with fresh_database(tmp_path, "migrate_once") as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """The migrations build exactly the models' schema, on the run's database and on an empty one."""
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,11 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from pydantic import SecretStr
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import DatabaseSettings, Settings
-from app.core.db import async_url, create_engine
+from app.core.db import create_engine
 from app.core.migrations import (
     database_heads,
     downgrade_connection,
@@ -23,6 +20,7 @@ from app.core.migrations import (
     upgrade_connection,
 )
 from app.models import Base
+from tests.databases import fresh_database
 
 
 def schema_diff(connection: Connection) -> list[Any]:
@@ -37,24 +35,8 @@ def table_names(connection: Connection) -> set[str]:
 @pytest.fixture
 async def empty_database_url(tmp_path: Path) -> AsyncIterator[str]:
     """A database with no tables: a new SQLite file, or a new database on the test server."""
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    name = f"par_index_roundtrip_{uuid.uuid4().hex[:12]}"
-    maintenance = create_async_engine(
-        async_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        async with maintenance.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with maintenance.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await maintenance.dispose()
+    async with fresh_database(tmp_path, "roundtrip") as url:
+        yield url
 
 
 @pytest.fixture
