@@ -1,8 +1,10 @@
 """Computed results kept in memory, dropped as soon as the database's data revision moves."""
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -10,6 +12,14 @@ from sqlalchemy.orm import Session
 # Session.info keys: the cache a request's session reports to, and whether it wrote.
 CACHE_KEY = "result_cache"
 WROTE_KEY = "revision_bumped"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """When a revision reading started, and at which expiry generation."""
+
+    started_at: float
+    generation: int
 
 
 class ResultCache:
@@ -22,6 +32,11 @@ class ResultCache:
     worker's own writes show at once (see `expire_after_own_commit`). On PostgreSQL another
     process's write shows at once too: its notice expires the reading (core/revision_feed.py),
     which then sets the longer interval of a fallback.
+
+    A reading that was under way when the cache was expired is not trusted: the write behind
+    the expiry may have committed after the reading's snapshot. And requests that find the
+    reading due together share one (`checked_revision`): under load they would otherwise
+    each open a session for the same row, queueing on the pool, every interval.
     """
 
     def __init__(self, max_entries: int = 512, check_interval_s: float = 0.0) -> None:
@@ -29,6 +44,9 @@ class ResultCache:
         self.check_interval_s = check_interval_s
         self.revision: int | None = None
         self._checked_at = float("-inf")
+        self._generation = 0  # counts expiries
+        self._reading: asyncio.Task[int] | None = None
+        self._reading_generation = -1
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
 
     def needs_check(self) -> bool:
@@ -37,9 +55,45 @@ class ResultCache:
     def expire(self) -> None:
         """Force the next reader to read the revision again."""
         self._checked_at = float("-inf")
+        self._generation += 1
 
-    def sync(self, revision: int) -> None:
-        self._checked_at = time.monotonic()
+    def begin_reading(self) -> Reading:
+        """Call before reading the revision; pass the result to `sync`."""
+        return Reading(time.monotonic(), self._generation)
+
+    def sync(self, revision: int, reading: Reading | None = None) -> None:
+        """Take a revision read from the database, started as `reading` says (default: now)."""
+        reading = reading or self.begin_reading()
+        if reading.generation != self._generation:
+            # Expired while it was read: it may predate the write; only a newer one is kept.
+            if self.revision is None or revision > self.revision:
+                self._adopt(revision)
+            return
+        self._checked_at = max(self._checked_at, reading.started_at)
+        self._adopt(revision)
+
+    async def checked_revision(self, read: Callable[[], Awaitable[int]]) -> int:
+        """The revision, read with `read` when it is due; callers meanwhile share that reading."""
+        if self.revision is not None and not self.needs_check():
+            return self.revision
+        task = self._reading
+        if (
+            task is None
+            or task.done()
+            or self._reading_generation != self._generation
+            or task.get_loop() is not asyncio.get_running_loop()
+        ):
+            task = asyncio.ensure_future(self._read(read, self.begin_reading()))
+            self._reading, self._reading_generation = task, self._generation
+        # Shielded: a caller that goes away does not cancel the others' reading.
+        return await asyncio.shield(task)
+
+    async def _read(self, read: Callable[[], Awaitable[int]], reading: Reading) -> int:
+        revision = await read()
+        self.sync(revision, reading)
+        return self.revision if self.revision is not None else revision
+
+    def _adopt(self, revision: int) -> None:
         if revision != self.revision:
             self._entries.clear()
             self.revision = revision

@@ -135,15 +135,18 @@ async def known_revision(state: Any) -> int | None:
     if cache is None:
         return None
     factory = getattr(state, "session_factory", None)
-    if factory is not None and (cache.revision is None or cache.needs_check()):
-        try:
-            async with factory() as session:
-                revision = await RevisionRepository(session).current()
-        except (SQLAlchemyError, OSError) as exc:
-            logger.warning("data revision unreadable (%s); no ETag", type(exc).__name__)
-            return None
-        cache.sync(revision)
-    return cache.revision
+    if factory is None:
+        return cache.revision
+
+    async def read() -> int:
+        async with factory() as session:
+            return await RevisionRepository(session).current()
+
+    try:
+        return await cache.checked_revision(read)
+    except (SQLAlchemyError, OSError) as exc:
+        logger.warning("data revision unreadable (%s); no ETag", type(exc).__name__)
+        return None
 
 
 class HttpCacheMiddleware:

@@ -58,7 +58,8 @@ class GroupResultService:
         if self._synced:
             return
         if self.cache.needs_check():
-            self.cache.sync(await RevisionRepository(self.session).current())
+            reading = self.cache.begin_reading()
+            self.cache.sync(await RevisionRepository(self.session).current(), reading)
         self.read_revision = self.cache.revision
         self._synced = True
 
