@@ -2,8 +2,11 @@
 
 import json
 import logging
+import os
+import random
 import re
 import sys
+from datetime import UTC, datetime
 
 import pytest
 
@@ -36,8 +39,24 @@ class TestAcceptedRequestId:
         assert accepted_request_id(value) == value
 
     @pytest.mark.parametrize("value", [None, "", "x" * 129, "has space", "a/b", "é", "a\nb"])
-    def test_anything_else_is_replaced_by_a_uuid4_hex(self, value: str | None) -> None:
+    def test_anything_else_is_replaced_by_32_hex_digits(self, value: str | None) -> None:
         assert re.fullmatch(r"[0-9a-f]{32}", accepted_request_id(value))
+
+    def test_new_ids_do_not_repeat(self) -> None:
+        ids = {accepted_request_id(None) for _ in range(10_000)}
+        assert len(ids) == 10_000
+
+    def test_a_forked_process_draws_ids_of_its_own(self) -> None:
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child only writes its id and leaves
+            os.write(write_end, accepted_request_id(None).encode())
+            os._exit(0)
+        os.close(write_end)
+        os.waitpid(child, 0)
+        with os.fdopen(read_end) as pipe:
+            theirs = pipe.read()
+        assert theirs[:16] != accepted_request_id(None)[:16]
 
 
 class TestRedaction:
@@ -71,6 +90,16 @@ class TestRedaction:
 
 
 class TestJsonFormatter:
+    def test_times_are_those_of_datetime_to_the_millisecond(self) -> None:
+        formatter = JsonFormatter()
+        moments = [random.uniform(0, 4e9) for _ in range(5_000)]
+        moments += [1_700_000_000.9999996, 1_700_000_000.0004999, 1_700_000_001.0]
+        for created in sorted(moments):
+            made = record("x")
+            made.created = created
+            expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+            assert json.loads(formatter.format(made))["ts"] == expected, created
+
     def test_one_json_object_with_the_fields_and_extras(self) -> None:
         line = JsonFormatter().format(
             record("GET %s %s", "/api/v1/units", 200, request_id="rid-1", status=200)
