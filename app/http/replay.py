@@ -79,8 +79,10 @@ def known_caller(headers: Headers, keys: KeyCache | None, *, anonymous: bool = T
             return None
     else:
         key = api_keys[0]
-    principal = keys.get(hash_key(key))
-    if principal is None or principal.key_id is None:
+    key_hash = hash_key(key)
+    principal = keys.get(key_hash)
+    # A key due to be read again goes to the handlers, which read it (KeyCache).
+    if principal is None or principal.key_id is None or keys.refresh_due(key_hash):
         return None
     return f"key:{principal.key_id}"
 

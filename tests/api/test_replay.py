@@ -2,14 +2,17 @@
 at the same data revision only, still counted, still labelled, never for a key revoked since."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import CacheSettings, RateLimitSettings
+from app.models import ApiKey
 from app.services.results.ranking import RankingService
 from tests.builders import create_unit
 from tests.conftest import AppBuilder, api_key, http_client
@@ -105,6 +108,31 @@ async def test_a_revoked_key_is_refused_although_its_answer_was_kept(
         await client.delete(f"/api/v1/keys/{created['id']}")
         refused = await reader.get(RANKING)
     assert refused.status_code == 401
+    assert handler_calls == ["department"]
+
+
+async def test_a_key_revoked_by_another_process_is_refused_once_it_is_read_again(
+    app: FastAPI, client: AsyncClient, session: AsyncSession, handler_calls: list[str]
+) -> None:
+    created = (
+        await client.post("/api/v1/keys", json={"name": "elsewhere", "role": "reader"})
+    ).json()
+    keys = app.state.key_cache
+    now = [keys.clock()]
+    keys.clock = lambda: now[0]
+    async with http_client(app, created["key"]) as reader:
+        assert (await reader.get(RANKING)).status_code == 200
+        assert (await reader.get(RANKING)).status_code == 200  # replayed
+        # Revoked in the database, not through this process: its cache is not told.
+        await session.execute(
+            update(ApiKey).where(ApiKey.id == created["id"]).values(revoked_at=datetime.now(UTC))
+        )
+        await session.commit()
+        assert (await reader.get(RANKING)).status_code == 200  # the entry is still young
+        now[0] += keys.ttl_s / 2
+        refused = await reader.get(RANKING)  # due: not replayed, the key is read again
+        again = await reader.get(RANKING)
+    assert (refused.status_code, again.status_code) == (401, 401)
     assert handler_calls == ["department"]
 
 

@@ -87,11 +87,23 @@ class ApiKeyService:
         A key that authenticated within the cache's time to live is answered from memory.
         """
         key_hash = hash_key(key)
-        if self.cache is not None and (cached := self.cache.get(key_hash)) is not None:
+        if self.cache is None:
+            return await self._read_key(key_hash, generation=0)
+        cached = self.cache.get(key_hash)
+        refreshing = cached is not None and self.cache.claim_refresh(key_hash)
+        if cached is not None and not refreshing:
             return cached
-        generation = self.cache.generation if self.cache is not None else 0
+        try:
+            return await self._read_key(key_hash, generation=self.cache.generation)
+        finally:
+            if refreshing:
+                self.cache.release(key_hash)
+
+    async def _read_key(self, key_hash: str, *, generation: int) -> Principal:
         stored = await self.keys.by_hash(key_hash)
         if stored is None or stored.revoked_at is not None:
+            if self.cache is not None:
+                self.cache.drop(key_hash)
             raise NotAuthenticated(message("access.key-unknown"))
         principal = Principal(
             role=Role.from_label(stored.role), key_id=stored.id, key_name=stored.name

@@ -13,6 +13,11 @@ class KeyCache:
     A key revoked through this process is dropped at once (`forget`); one revoked elsewhere (another
     worker, the command line) is refused here once its entry is `ttl_s` old. Unknown and revoked
     keys are never kept: every call with one asks the database and is refused.
+
+    An entry in use is read again before it runs out: once it is half its time to live old,
+    one caller (`claim_refresh`) asks the database while the entry still answers the others.
+    Were it left to expire, every request of a busy key arriving in the same instant would
+    ask the database for it together.
     """
 
     def __init__(
@@ -28,6 +33,7 @@ class KeyCache:
         # Moves on every revocation: a lookup that began before one may not store its answer.
         self.generation = 0
         self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._refreshing: set[str] = set()
 
     def get(self, key_hash: str) -> Principal | None:
         entry = self._entries.get(key_hash)
@@ -38,6 +44,25 @@ class KeyCache:
             del self._entries[key_hash]
             return None
         return principal
+
+    def refresh_due(self, key_hash: str) -> bool:
+        """True once a kept entry is half its time to live old."""
+        entry = self._entries.get(key_hash)
+        return entry is not None and self.clock() - entry[1] >= self.ttl_s / 2
+
+    def claim_refresh(self, key_hash: str) -> bool:
+        """True for one caller once the entry's refresh is due; it must `release` the claim."""
+        if key_hash in self._refreshing or not self.refresh_due(key_hash):
+            return False
+        self._refreshing.add(key_hash)
+        return True
+
+    def release(self, key_hash: str) -> None:
+        self._refreshing.discard(key_hash)
+
+    def drop(self, key_hash: str) -> None:
+        """Forget one key read again and found unknown or revoked."""
+        self._entries.pop(key_hash, None)
 
     def put(self, key_hash: str, principal: Principal, *, generation: int) -> None:
         """Keep an answer read from the database, unless a key was revoked since the read began."""

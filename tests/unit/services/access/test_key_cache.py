@@ -50,3 +50,35 @@ class TestKeyCache:
         cache.put("h8", READER, generation=cache.generation)
         assert cache.get("h7") is None
         assert cache.get("h8") == READER
+
+    def test_an_entry_is_due_to_be_read_again_at_half_its_life_by_one_caller(self) -> None:
+        cache, clock = cache_with_clock(ttl_s=5)
+        cache.put("h7", EDITOR, generation=cache.generation)
+        clock.now += 2.4
+        assert not cache.refresh_due("h7")
+        assert not cache.claim_refresh("h7")
+        clock.now += 0.1
+        assert cache.refresh_due("h7")
+        assert cache.claim_refresh("h7")
+        assert not cache.claim_refresh("h7")  # one caller reads it; the entry answers the rest
+        assert cache.get("h7") == EDITOR
+        cache.release("h7")
+        assert cache.claim_refresh("h7")  # that reading failed: the next caller tries
+
+    def test_an_entry_read_again_lives_anew(self) -> None:
+        cache, clock = cache_with_clock(ttl_s=5)
+        cache.put("h7", EDITOR, generation=cache.generation)
+        clock.now += 3
+        assert cache.claim_refresh("h7")
+        cache.put("h7", EDITOR, generation=cache.generation)
+        cache.release("h7")
+        clock.now += 2  # 5 s after the first reading, 2 s after the second
+        assert cache.get("h7") == EDITOR
+        assert not cache.refresh_due("h7")
+
+    def test_a_key_read_again_and_found_revoked_is_dropped(self) -> None:
+        cache, _ = cache_with_clock()
+        cache.put("h7", EDITOR, generation=cache.generation)
+        cache.drop("h7")
+        assert cache.get("h7") is None
+        assert not cache.refresh_due("h7")
