@@ -94,14 +94,18 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
                 yield Topology(proxy, replicas, keys)
 
 
+def proxy_lines(proxy: Nginx, path: str) -> list[str]:
+    """nginx's access lines of requests for `path`, in order."""
+    return [line for line in proxy.access_log() if f" {path} HTTP" in line]
+
+
 def upstreams(proxy: Nginx, path: str) -> list[str]:
     """The upstream address nginx logged for each request of `path`, in order."""
     found = []
-    for line in proxy.access_log():
-        if f" {path} HTTP" in line:
-            match = re.search(r"upstream=(\S+)", line)
-            assert match is not None, line
-            found.append(match.group(1))
+    for line in proxy_lines(proxy, path):
+        match = re.search(r"upstream=(\S+)", line)
+        assert match is not None, line
+        found.append(match.group(1))
     return found
 
 
@@ -128,6 +132,10 @@ def test_the_proxy_cache_serves_anonymous_reads_and_never_credentialed_ones(
     assert credentialed.headers["Cache-Control"] == "private, no-cache"
     # The HIT never reached a replica; the MISS and the credentialed read did.
     assert upstreams(topology.proxy, RANKING)[-3:][1] == "-"
+    # Each answer has its own request id, the one in nginx's access line, the HIT's too.
+    ids = [response.headers["X-Request-ID"] for response in (first, second)]
+    assert ids[0] != ids[1]
+    assert f"request_id={ids[1]} " in proxy_lines(topology.proxy, RANKING)[-2]
     missing = httpx.get(topology.proxy.base_url + "/api/v1/years/2099/rankings/department")
     again = httpx.get(topology.proxy.base_url + "/api/v1/years/2099/rankings/department")
     assert (missing.status_code, again.headers["X-Cache-Status"]) == (404, "MISS")
