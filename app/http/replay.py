@@ -32,7 +32,7 @@ from starlette.datastructures import Headers
 from starlette.types import Message, Scope, Send
 
 from app.services.access.api_keys import hash_key
-from app.services.access.key_cache import KeyCache
+from app.services.access.key_cache import READ_KEY_AGAIN, KeyCache
 
 ANONYMOUS: Final = "anonymous"
 _MiB: Final = 1024 * 1024
@@ -67,24 +67,43 @@ def replay_caller(scope: Scope, headers: Headers) -> str | None:
 
 def known_caller(headers: Headers, keys: KeyCache | None, *, anonymous: bool = True) -> str | None:
     """`anonymous`, `key:<id>` for a key this worker knows to be valid now, else None."""
-    bearer = headers.getlist("authorization")
-    api_keys = headers.getlist("x-api-key")
-    if not bearer and not api_keys:
+    if not headers.getlist("authorization") and not headers.getlist("x-api-key"):
         return ANONYMOUS if anonymous else None
-    if keys is None or len(bearer) + len(api_keys) != 1:
+    key = _one_key(headers)
+    if keys is None or key is None:
         return None
-    if bearer:
-        scheme, key = get_authorization_scheme_param(bearer[0])
-        if scheme.lower() != "bearer" or not key:
-            return None
-    else:
-        key = api_keys[0]
-    key_hash = hash_key(key)
-    principal = keys.get(key_hash)
-    # A key due to be read again goes to the handlers, which read it (KeyCache).
-    if principal is None or principal.key_id is None or keys.refresh_due(key_hash):
+    principal = keys.get(hash_key(key))
+    if principal is None or principal.key_id is None:
         return None
     return f"key:{principal.key_id}"
+
+
+def claim_key_refresh(scope: Scope, headers: Headers) -> str | None:
+    """When the caller's kept key is due to be read again and no other request is reading it,
+    this request does: it goes to the handlers, marked so that authentication reads the key
+    (READ_KEY_AGAIN), while the key's other requests go on being answered. The key's hash, for
+    the caller to `release` once the request is over; None when there is nothing to claim."""
+    keys: KeyCache | None = scope["app"].state.key_cache
+    key = _one_key(headers)
+    if keys is None or key is None:
+        return None
+    key_hash = hash_key(key)
+    if not keys.claim_refresh(key_hash):
+        return None
+    scope.setdefault("state", {})[READ_KEY_AGAIN] = key_hash
+    return key_hash
+
+
+def _one_key(headers: Headers) -> str | None:
+    """The request's API key when it sends exactly one credential, a key or a bearer token."""
+    bearer = headers.getlist("authorization")
+    api_keys = headers.getlist("x-api-key")
+    if len(bearer) + len(api_keys) != 1:
+        return None
+    if not bearer:
+        return api_keys[0]
+    scheme, key = get_authorization_scheme_param(bearer[0])
+    return key if scheme.lower() == "bearer" and key else None
 
 
 class ReplayStore:

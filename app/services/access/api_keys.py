@@ -81,14 +81,16 @@ class ApiKeyService:
             self.cache.forget(key_id)
         return ApiKeyRead.model_validate(stored)
 
-    async def authenticate(self, key: str) -> Principal:
+    async def authenticate(self, key: str, *, read_again: bool = False) -> Principal:
         """The key's principal; unknown or revoked keys are refused (checked per call).
 
-        A key that authenticated within the cache's time to live is answered from memory.
+        A key that authenticated within the cache's time to live is answered from memory,
+        unless its refresh was claimed for this request (`read_again`) or is claimed here.
         """
         key_hash = hash_key(key)
-        if self.cache is None:
-            return await self._read_key(key_hash, generation=0)
+        if self.cache is None or read_again:
+            generation = self.cache.generation if self.cache is not None else 0
+            return await self._read_key(key_hash, generation=generation)
         cached = self.cache.get(key_hash)
         refreshing = cached is not None and self.cache.claim_refresh(key_hash)
         if cached is not None and not refreshing:

@@ -6,6 +6,10 @@ from collections.abc import Callable
 
 from app.services.access.principal import Principal
 
+# Set in a request's state (scope["state"]) when the HTTP edge has claimed the refresh of the
+# request's key for it: authentication then reads the key from the database (app/http/replay.py).
+READ_KEY_AGAIN = "read_key_again"
+
 
 class KeyCache:
     """Principals of keys that authenticated within the last `ttl_s` seconds, by key hash.
@@ -17,7 +21,7 @@ class KeyCache:
     An entry in use is read again before it runs out: once it is half its time to live old,
     one caller (`claim_refresh`) asks the database while the entry still answers the others.
     Were it left to expire, every request of a busy key arriving in the same instant would
-    ask the database for it together.
+    ask the database for it together, and none could be answered from the replay store.
     """
 
     def __init__(
