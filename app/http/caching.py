@@ -42,6 +42,7 @@ from app.http.replay import (
     answer_again,
     claim_key_refresh,
     replay_caller,
+    replay_identity,
     send_not_modified,
 )
 from app.repositories.revision import RevisionRepository
@@ -194,19 +195,19 @@ class HttpCacheMiddleware:
         request = Conditional.of(scope, headers, revision, self.release())
         # Only GET is answered again: what HEAD and the other methods get is the handlers' call.
         replaying = self.replay is not None and scope["method"] == "GET"
-        caller = replay_caller(scope, headers) if replaying else None
+        caller, key_hash = replay_identity(scope, headers) if replaying else (None, None)
         # The one request that reads its key again goes to the handlers, which do the reading.
-        refreshing = claim_key_refresh(scope, headers) if caller is not None else None
+        refreshing = key_hash is not None and claim_key_refresh(scope, key_hash)
         try:
-            if self.replay is not None and caller is not None and refreshing is None:
+            if self.replay is not None and caller is not None and not refreshing:
                 answer = self.replay.get(revision, request.etag, caller)
                 not_modified = request.matches(request.etag)
                 if answer is not None and await answer_again(scope, send, answer, not_modified):
                     return
             await self.app(scope, receive, self._validating(scope, headers, request, send))
         finally:
-            if refreshing is not None:
-                scope["app"].state.key_cache.release(refreshing)
+            if refreshing:
+                scope["app"].state.key_cache.release(key_hash)
 
     def _validating(
         self, scope: Scope, headers: Headers, request: "Conditional", send: Send

@@ -60,38 +60,48 @@ class Answer:
 def replay_caller(scope: Scope, headers: Headers) -> str | None:
     """Who asks, as the store knows callers (`known_caller`), and on which host: an answer may
     only be given again to the same caller asking the same host."""
+    return replay_identity(scope, headers)[0]
+
+
+def replay_identity(scope: Scope, headers: Headers) -> tuple[str | None, str | None]:
+    """`replay_caller`, and the hash of the caller's kept key when it is a key."""
     state = scope["app"].state
-    caller = known_caller(headers, state.key_cache, anonymous=state.settings.auth.anonymous_read)
-    return None if caller is None else f"{caller}@{headers.get('host', '')}"
+    caller, key_hash = _identify(
+        headers, state.key_cache, anonymous=state.settings.auth.anonymous_read
+    )
+    return (None if caller is None else f"{caller}@{headers.get('host', '')}"), key_hash
 
 
 def known_caller(headers: Headers, keys: KeyCache | None, *, anonymous: bool = True) -> str | None:
     """`anonymous`, `key:<id>` for a key this worker knows to be valid now, else None."""
-    if not headers.getlist("authorization") and not headers.getlist("x-api-key"):
-        return ANONYMOUS if anonymous else None
-    key = _one_key(headers)
-    if keys is None or key is None:
-        return None
-    principal = keys.get(hash_key(key))
-    if principal is None or principal.key_id is None:
-        return None
-    return f"key:{principal.key_id}"
+    return _identify(headers, keys, anonymous=anonymous)[0]
 
 
-def claim_key_refresh(scope: Scope, headers: Headers) -> str | None:
+def claim_key_refresh(scope: Scope, key_hash: str) -> bool:
     """When the caller's kept key is due to be read again and no other request is reading it,
     this request does: it goes to the handlers, marked so that authentication reads the key
-    (READ_KEY_AGAIN), while the key's other requests go on being answered. The key's hash, for
-    the caller to `release` once the request is over; None when there is nothing to claim."""
-    keys: KeyCache | None = scope["app"].state.key_cache
+    (READ_KEY_AGAIN), while the key's other requests go on being answered. True when claimed:
+    the caller must `release` the claim once the request is over."""
+    keys: KeyCache = scope["app"].state.key_cache
+    if not keys.claim_refresh(key_hash):
+        return False
+    scope.setdefault("state", {})[READ_KEY_AGAIN] = key_hash
+    return True
+
+
+def _identify(
+    headers: Headers, keys: KeyCache | None, *, anonymous: bool
+) -> tuple[str | None, str | None]:
+    if not headers.getlist("authorization") and not headers.getlist("x-api-key"):
+        return (ANONYMOUS if anonymous else None), None
     key = _one_key(headers)
     if keys is None or key is None:
-        return None
+        return None, None
     key_hash = hash_key(key)
-    if not keys.claim_refresh(key_hash):
-        return None
-    scope.setdefault("state", {})[READ_KEY_AGAIN] = key_hash
-    return key_hash
+    principal = keys.get(key_hash)
+    if principal is None or principal.key_id is None:
+        return None, None
+    return f"key:{principal.key_id}", key_hash
 
 
 def _one_key(headers: Headers) -> str | None:

@@ -136,6 +136,24 @@ async def test_a_key_revoked_by_another_process_is_refused_once_it_is_read_again
     assert handler_calls == ["department"]
 
 
+async def test_one_request_reads_a_busy_key_again_and_the_next_is_replayed(
+    app: FastAPI, reader_key: str, handler_calls: list[str]
+) -> None:
+    keys = app.state.key_cache
+    now = [keys.clock()]
+    keys.clock = lambda: now[0]
+    async with http_client(app, reader_key) as reader:
+        await reader.get(RANKING)
+        await reader.get(RANKING)  # replayed
+        now[0] += keys.ttl_s * 0.9
+        reread = await reader.get(RANKING)  # claims the key's reading: to the handler
+        replayed = await reader.get(RANKING)  # the key was read anew: replayed again
+        now[0] += keys.ttl_s * 0.3  # past the first reading's life, not the second's
+        still = await reader.get(RANKING)
+    assert [r.status_code for r in (reread, replayed, still)] == [200, 200, 200]
+    assert handler_calls == ["department", "department"]
+
+
 async def test_an_unknown_key_is_refused_on_every_call(
     app: FastAPI, anonymous: AsyncClient
 ) -> None:
