@@ -59,8 +59,12 @@ class GroupResultService:
             return
         if self.cache.needs_check():
             reading = self.cache.begin_reading()
-            self.cache.sync(await RevisionRepository(self.session).current(), reading)
-        self.read_revision = self.cache.revision
+            revision = await RevisionRepository(self.session).current()
+            self.cache.sync(revision, reading)
+            # What this session read, even where the cache keeps a newer reading than it.
+            self.read_revision = revision
+        else:
+            self.read_revision = self.cache.revision
         self._synced = True
 
     def keep(self, key: Hashable, value: object) -> None:
