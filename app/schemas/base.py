@@ -1,6 +1,7 @@
 """Shared schema bases and reusable annotated field types."""
 
 from datetime import date
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Generic, TypeVar, cast
 
@@ -31,9 +32,13 @@ def format_decimal(value: Decimal) -> str:
 
 def _plain(value: Decimal) -> str:
     """Positional notation; a zero is never signed ("-0.00" would read as a deduction)."""
-    return format(value.copy_abs() if value == 0 else value, "f")
+    return format(value.copy_abs() if value.is_zero() else value, "f")
 
 
+# The response formats below depend on a value only, never on how it is written (87.2 and
+# 87.20 give the same text), so equal decimals share one cached text: a ranking of a thousand
+# units writes a handful of figures each, from a few thousand distinct values at most.
+@lru_cache(maxsize=16384, typed=True)
 def format_score(value: Decimal) -> str:
     """A score, total or maximum: two decimals, more only where the value has them (leaf
     scores are kept to four): 100 → "100.00", 91.3 → "91.30", 1.2345 → "1.2345"."""
@@ -41,11 +46,13 @@ def format_score(value: Decimal) -> str:
     return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
 
 
+@lru_cache(maxsize=16384, typed=True)
 def format_index(value: Decimal) -> str:
     """An index (or percentage) always shows two decimals, as the province publishes it."""
     return _plain(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
 
 
+@lru_cache(maxsize=16384, typed=True)
 def format_mean(value: Decimal) -> str:
     """A group mean, kept to four decimals rather than the published two: "8.2989"."""
     return _plain(value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP))
