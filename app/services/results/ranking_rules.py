@@ -2,15 +2,14 @@
 
 from bisect import bisect_right
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, TypeVar
+from operator import itemgetter
+from typing import Generic, NamedTuple, TypeVar
 
 KeyT = TypeVar("KeyT", bound=Hashable)
 
 
-@dataclass(frozen=True)
-class Ranked(Generic[KeyT]):
+class Ranked(NamedTuple, Generic[KeyT]):
     key: KeyT
     value: Decimal
     rank: int
@@ -31,7 +30,10 @@ def rank_with_ties(
     depends on input order.
     """
     label = sort_key or {}
-    ordered = sorted(entries, key=lambda entry: (-entry[1], label.get(entry[0], str(entry[0]))))
+    ordered = sorted(entries, key=lambda entry: label.get(entry[0], str(entry[0])))
+    # Then by value, highest first: a stable sort (reverse=True keeps it stable) leaves equal
+    # values in label order, without negating a thousand decimals for a descending key.
+    ordered.sort(key=itemgetter(1), reverse=True)
     counts: dict[Decimal, int] = {}
     for _, value in ordered:
         counts[value] = counts.get(value, 0) + 1

@@ -37,8 +37,11 @@ class BandRule:
 
 def band_for(index: Decimal, bands: Sequence[BandRule]) -> BandRule | None:
     """The band with the highest minimum at or below the index; None below every band."""
-    reached = [band for band in bands if index >= band.min_index]
-    return max(reached, key=lambda band: band.min_index) if reached else None
+    found: BandRule | None = None
+    for band in bands:  # the first of equal minimums, as max() would pick
+        if index >= band.min_index and (found is None or band.min_index > found.min_index):
+            found = band
+    return found
 
 
 @dataclass(frozen=True)
