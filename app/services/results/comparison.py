@@ -8,9 +8,9 @@ many-to-many reorganisation, even where each unit on its own looks like a plain 
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from app.core.i18n import Language
 from app.core.messages import say
@@ -67,7 +67,25 @@ def reorganisation(unit_id: int, edges_of_year: Sequence[LineageEdge]) -> Reorga
     split or transfer anywhere in the component changes the unit's scope (first of those, in
     that order); renames alone carry the unit over. No event: None.
     """
-    component = component_of(unit_id, edges_of_year)
+    return _judged(component_of(unit_id, edges_of_year))
+
+
+def reorganisations(edges_of_year: Sequence[LineageEdge]) -> dict[int, Reorganisation]:
+    """reorganisation() of every unit the year's events touch, each component judged once
+    (a unit absent from the result has none): a ranking asks it for every unit it lists."""
+    judged: dict[int, Reorganisation] = {}
+    for edge in edges_of_year:
+        if edge.successor_id in judged:
+            continue
+        component = component_of(edge.successor_id, edges_of_year)
+        verdict = _judged(component)
+        assert verdict is not None  # the component holds this edge at least
+        for member in component:
+            judged[member.predecessor_id] = judged[member.successor_id] = verdict
+    return judged
+
+
+def _judged(component: Sequence[LineageEdge]) -> Reorganisation | None:
     if not component:
         return None
     predecessors = {edge.predecessor_id for edge in component}
@@ -81,8 +99,7 @@ def reorganisation(unit_id: int, edges_of_year: Sequence[LineageEdge]) -> Reorga
     return "renamed"
 
 
-@dataclass(frozen=True)
-class PreviousFacts:
+class PreviousFacts(NamedTuple):
     """What is known of the previous year for one unit; the verdict is drawn from these alone."""
 
     year_exists: bool
@@ -94,14 +111,19 @@ class PreviousFacts:
     group_complete: bool  # every such group's results were complete
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     comparable: bool
     code: ReasonCode
 
     def reason(self, previous_year: int, language: Language) -> str:
         """The reason in words: the catalogue's `reason.<code>`."""
-        return say(language, f"reason.{self.code}", year=previous_year)
+        return _reason(self.code, previous_year, language)
+
+
+@lru_cache(maxsize=1024)
+def _reason(code: ReasonCode, previous_year: int, language: Language) -> str:
+    # A ranking words a reason for each of its units; there are a dozen codes per year.
+    return say(language, f"reason.{code}", year=previous_year)
 
 
 def comparability(facts: PreviousFacts) -> Verdict:

@@ -163,9 +163,7 @@ class GroupResultService:
         return cut_offs
 
     async def unit_snapshots(self, unit_ids: Iterable[int]) -> dict[int, UnitSnapshot]:
-        return {
-            row.id: UnitSnapshot(*row) for row in await self.results.units_by_id(sorted(unit_ids))
-        }
+        return {row.id: row for row in await self.results.units_by_id(sorted(unit_ids))}
 
     async def _build(
         self, *, year: int, group: str, revision: int | None, detail: bool
@@ -173,7 +171,7 @@ class GroupResultService:
         assessment_year = await self.years.require_year(year)
         unit_group = await self.units.require_group(group)
         group_units = await self.results.units_of_group(group_id=unit_group.id, year=year)
-        units = {unit.id: UnitSnapshot(*unit) for unit, _ in group_units}
+        units = {unit.id: unit for unit, _ in group_units}
         if revision is None or revision == assessment_year.revision:
             inputs = await self._live_inputs(year=year, group_id=unit_group.id, detail=detail)
             inputs.published = {

@@ -2,12 +2,12 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
 from app.models import OrgUnit
+from app.repositories.results import UnitRow
 from app.services.results.scoring import BandRule, Tree
 
 IndexBasis = Literal["leaf_scores", "published_index", "published_rank", "none"]
@@ -19,15 +19,9 @@ PublishedScope = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class UnitSnapshot:
-    id: int
-    code: str
-    name_vi: str
-    name_en: str
-    group_code: str
-    valid_from: date | None
-    valid_to: date | None
+# A unit as results show it: the row ResultRepository reads, kept as it is (a named tuple,
+# not a copy: a cold ranking of a large group reads a thousand units for each of two years).
+UnitSnapshot = UnitRow
 
 
 @dataclass(frozen=True)
@@ -40,7 +34,7 @@ class PublishedSnapshot:
     note: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, init=False)
 class UnitOutcome:
     unit: UnitSnapshot
     finals: Mapping[str, Decimal]  # with detail only; self scores: GroupResultService.self_scores
@@ -54,6 +48,37 @@ class UnitOutcome:
     tie_size: int = 0
     rank_basis: RankBasis | None = None
 
+    def __init__(
+        self,
+        unit: UnitSnapshot,
+        finals: Mapping[str, Decimal],
+        missing_leaves: int,
+        total: Decimal | None,
+        index: Decimal | None,
+        basis: IndexBasis,
+        band: BandRule | None,
+        published: PublishedSnapshot | None,
+        rank: int | None = None,
+        tie_size: int = 0,
+        rank_basis: RankBasis | None = None,
+    ) -> None:
+        # Frozen all the same (assignment raises), but filled in one step rather than by a
+        # frozen dataclass's object.__setattr__ per field: a cold ranking of a thousand units
+        # makes four thousand outcomes, and that was a tenth of its time.
+        self.__dict__.update(
+            unit=unit,
+            finals=finals,
+            missing_leaves=missing_leaves,
+            total=total,
+            index=index,
+            basis=basis,
+            band=band,
+            published=published,
+            rank=rank,
+            tie_size=tie_size,
+            rank_basis=rank_basis,
+        )
+
     @property
     def has_scores(self) -> bool:
         return self.basis == "leaf_scores"
@@ -62,19 +87,14 @@ class UnitOutcome:
         self, rank: int | None, tie_size: int, rank_basis: RankBasis | None
     ) -> "UnitOutcome":
         """This outcome with its rank (dataclasses.replace, without its per-call field scan)."""
-        return UnitOutcome(
-            self.unit,
-            self.finals,
-            self.missing_leaves,
-            self.total,
-            self.index,
-            self.basis,
-            self.band,
-            self.published,
-            rank,
-            tie_size,
-            rank_basis if rank is not None else None,
+        outcome = object.__new__(UnitOutcome)
+        outcome.__dict__.update(
+            self.__dict__,
+            rank=rank,
+            tie_size=tie_size,
+            rank_basis=rank_basis if rank is not None else None,
         )
+        return outcome
 
 
 @dataclass(frozen=True)

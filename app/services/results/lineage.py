@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from app.models.enums import LineageKind
 
@@ -18,8 +18,7 @@ class LineageEdge:
     effective_date: date
 
 
-@dataclass(frozen=True)
-class PreviousLink:
+class PreviousLink(NamedTuple):
     """A unit whose previous-year result is shown for this unit, and how the two are related."""
 
     unit_id: int
