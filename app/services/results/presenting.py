@@ -29,6 +29,29 @@ def unit_label(unit: UnitSnapshot, language: Language) -> LabelledRef:
     )
 
 
+class Labels:
+    """Unit and band labels made once each for a whole answer: a ranking's entry and its
+    previous-year block name the same unit, and a thousand entries share a few bands."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+        self._units: dict[UnitSnapshot, LabelledRef] = {}
+        self._bands: dict[BandRule, BandRef | None] = {}
+
+    def unit(self, unit: UnitSnapshot) -> LabelledRef:
+        label = self._units.get(unit)
+        if label is None:
+            label = self._units[unit] = unit_label(unit, self.language)
+        return label
+
+    def band(self, band: BandRule | None) -> BandRef | None:
+        if band is None:
+            return None
+        if band not in self._bands:
+            self._bands[band] = band_ref(band, self.language)
+        return self._bands[band]
+
+
 def group_label(group_year: GroupYear, language: Language) -> LabelledRef:
     return LabelledRef(
         code=group_year.group_code,

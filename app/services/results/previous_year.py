@@ -1,24 +1,24 @@
 """The previous-year block of a ranking entry: the unit's and its predecessors' results, and
 whether a change can be stated (comparison.comparability decides, with a reason code)."""
 
-from collections.abc import Mapping
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from app.core.i18n import Language
 from app.schemas.rankings import PreviousRead, PreviousResultRead
 from app.services.results.comparison import (
     PreviousFacts,
+    Reorganisation,
     comparability,
-    reorganisation,
+    reorganisations,
     year_edges,
 )
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitOutcome, UnitSnapshot
 from app.services.results.lineage import LineageEdge, PreviousLink, previous_links, units_as_of
-from app.services.results.presenting import unit_label
+from app.services.results.presenting import Labels
 
 
 @dataclass(frozen=True)
@@ -27,24 +27,28 @@ class PreviousContext:
 
     year: int
     year_exists: bool
-    edges_of_year: list[LineageEdge]
+    # What the year's lineage events did to each unit they touch (comparison.reorganisation).
+    reorganisations: dict[int, Reorganisation]
     links: dict[int, list[PreviousLink]]
     units: dict[int, UnitSnapshot]
     groups: dict[str, GroupYear]  # the previous year's results of each linked unit's group
-    cut_offs: Mapping[int, date]  # each year's units_as_of date (lineage.units_as_of)
+    cut_off: date  # the previous year's units_as_of date (lineage.units_as_of)
 
 
 async def previous_context(results: GroupResultService, group_year: GroupYear) -> PreviousContext:
     """The lineage links and the previous year's groups, in a few queries for the whole group."""
     edges = await results.lineage_edges()
     cut_offs = await results.units_as_of_dates()
+    # Each unit's links come from the events into it only: a group of a thousand units
+    # would otherwise scan every event a thousand times.
+    into: defaultdict[int, list[LineageEdge]] = defaultdict(list)
+    for edge in edges:
+        into[edge.successor_id].append(edge)
     links = {
-        o.unit.id: previous_links(o.unit.id, group_year.year, edges, cut_offs)
+        o.unit.id: previous_links(o.unit.id, group_year.year, into[o.unit.id], cut_offs)
         for o in group_year.outcomes
     }
-    units = await results.unit_snapshots(
-        {link.unit_id for unit_links in links.values() for link in unit_links}
-    )
+    units = await _linked_units(results, group_year, links)
     previous_year = group_year.year - 1
     year_exists = await results.year_exists(previous_year)
     groups: dict[str, GroupYear] = {}
@@ -54,17 +58,28 @@ async def previous_context(results: GroupResultService, group_year: GroupYear) -
     return PreviousContext(
         year=previous_year,
         year_exists=year_exists,
-        edges_of_year=year_edges(group_year.year, edges, cut_offs),
+        reorganisations=reorganisations(year_edges(group_year.year, edges, cut_offs)),
         links=links,
         units=units,
         groups=groups,
-        cut_offs=cut_offs,
+        cut_off=units_as_of(previous_year, cut_offs),
     )
 
 
-def previous_read(
-    outcome: UnitOutcome, context: PreviousContext, language: Language
-) -> PreviousRead:
+async def _linked_units(
+    results: GroupResultService, group_year: GroupYear, links: dict[int, list[PreviousLink]]
+) -> dict[int, UnitSnapshot]:
+    """Every linked unit: the group's own (most links are a unit to itself) as the group's
+    results hold them, the others (predecessors elsewhere) read."""
+    in_group = {outcome.unit.id: outcome.unit for outcome in group_year.outcomes}
+    linked = {link.unit_id for unit_links in links.values() for link in unit_links}
+    units = {unit_id: in_group[unit_id] for unit_id in linked if unit_id in in_group}
+    if len(units) < len(linked):
+        units.update(await results.unit_snapshots(linked - units.keys()))
+    return units
+
+
+def previous_read(outcome: UnitOutcome, context: PreviousContext, labels: Labels) -> PreviousRead:
     """The previous year's results of the unit and of its recorded predecessors, each shown
     as it was (never aggregated), and the change where the two years compare."""
     links = context.links[outcome.unit.id]
@@ -79,7 +94,7 @@ def previous_read(
         with_result.add(link.unit_id)
         results.append(
             PreviousResultRead(
-                unit=unit_label(unit, language),
+                unit=labels.unit(unit),
                 relation=link.relation,
                 effective_date=link.effective_date.isoformat() if link.effective_date else None,
                 index=found.index,
@@ -92,7 +107,7 @@ def previous_read(
         year=context.year,
         comparable=verdict.comparable,
         reason_code=verdict.code,
-        reason=verdict.reason(context.year, language),
+        reason=verdict.reason(context.year, labels.language),
         results=results,
         index=single.index if single else None,
         rank=single.rank if single else None,
@@ -107,20 +122,16 @@ def _facts(
     links: list[PreviousLink],
     with_result: set[int],
 ) -> PreviousFacts:
-    groups = [
-        context.groups[code]
-        for code in sorted({context.units[link.unit_id].group_code for link in links})
-        if code in context.groups
-    ]
+    codes = {context.units[link.unit_id].group_code for link in links}
+    groups = [context.groups[code] for code in codes if code in context.groups]
     with_results = [group for group in groups if group.coverage.units_with_result]
     valid_from = outcome.unit.valid_from
-    cut_off = units_as_of(context.year, context.cut_offs)
     return PreviousFacts(
         year_exists=context.year_exists,
-        reorganisation=reorganisation(outcome.unit.id, context.edges_of_year),
+        reorganisation=context.reorganisations.get(outcome.unit.id),
         links=links,
         with_result=with_result,
-        unit_is_new=valid_from is not None and valid_from > cut_off,
+        unit_is_new=valid_from is not None and valid_from > context.cut_off,
         group_has_results=bool(with_results),
         group_complete=all(group.coverage.complete for group in with_results),
     )
