@@ -92,9 +92,10 @@ def claim_key_refresh(scope: Scope, key_hash: str) -> bool:
 def _identify(
     headers: Headers, keys: KeyCache | None, *, anonymous: bool
 ) -> tuple[str | None, str | None]:
-    if not headers.getlist("authorization") and not headers.getlist("x-api-key"):
+    sent = _credentials(headers)
+    if not sent:
         return (ANONYMOUS if anonymous else None), None
-    key = _one_key(headers)
+    key = _one_key(sent)
     if keys is None or key is None:
         return None, None
     key_hash = hash_key(key)
@@ -104,15 +105,23 @@ def _identify(
     return f"key:{principal.key_id}", key_hash
 
 
-def _one_key(headers: Headers) -> str | None:
+_CREDENTIAL_NAMES: Final = (b"authorization", b"x-api-key")
+
+
+def _credentials(headers: Headers) -> list[tuple[bytes, bytes]]:
+    """The credential headers sent, in one pass over the headers (ASGI names are lowercase):
+    every request asks, and the keyed ones asked four times before."""
+    return [(name, value) for name, value in headers.raw if name in _CREDENTIAL_NAMES]
+
+
+def _one_key(sent: list[tuple[bytes, bytes]]) -> str | None:
     """The request's API key when it sends exactly one credential, a key or a bearer token."""
-    bearer = headers.getlist("authorization")
-    api_keys = headers.getlist("x-api-key")
-    if len(bearer) + len(api_keys) != 1:
+    if len(sent) != 1:
         return None
-    if not bearer:
-        return api_keys[0]
-    scheme, key = get_authorization_scheme_param(bearer[0])
+    name, value = sent[0]
+    if name == b"x-api-key":
+        return value.decode("latin-1")
+    scheme, key = get_authorization_scheme_param(value.decode("latin-1"))
     return key if scheme.lower() == "bearer" and key else None
 
 
