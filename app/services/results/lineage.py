@@ -54,6 +54,8 @@ def previous_links(
 ) -> list[PreviousLink]:
     """The unit itself, then each recorded predecessor of the change window, oldest first."""
     links = [PreviousLink(unit_id=unit_id, relation="self")]
+    if not edges:  # most units of a ranking: nothing ever merged into them
+        return links
     for edge in sorted(
         changes_between_years(unit_id, year, edges, cut_offs),
         key=lambda e: (e.effective_date, e.predecessor_id),
