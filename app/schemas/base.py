@@ -1,8 +1,8 @@
 """Shared schema bases and reusable annotated field types."""
 
 from datetime import date
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar, cast
 
 from pydantic import (
