@@ -45,7 +45,7 @@ async def previous_context(results: GroupResultService, group_year: GroupYear) -
     for edge in edges:
         into[edge.successor_id].append(edge)
     links = {
-        o.unit.id: previous_links(o.unit.id, group_year.year, into[o.unit.id], cut_offs)
+        o.unit.id: previous_links(o.unit.id, group_year.year, into.get(o.unit.id, ()), cut_offs)
         for o in group_year.outcomes
     }
     units = await _linked_units(results, group_year, links)
