@@ -146,11 +146,8 @@ class RankingService:
             sort_key={o.unit.id: o.unit.code for o in scored},
         )
         real = group_year.coverage.leaf_scored
-        labels = Labels(language)
         entries = [
-            ranking_entry(
-                group_year, by_id[r.key], language, previous=None, labels=labels
-            ).model_copy(
+            ranking_entry(group_year, by_id[r.key], language, previous=None).model_copy(
                 update={
                     "rank": r.rank if real else None,
                     "rank_basis": "computed" if real else None,
