@@ -83,8 +83,8 @@ SITE = PolicyPaths(
 # ranking of a thousand units allocates some forty thousand objects, nearly all freed by
 # reference counting as the answer is sent, yet at 700 the collector ran sixty times during
 # it and, every few requests, walked the whole heap of cached results (about 25 ms of its
-# 170 ms on the benchmark data; 1 ms with this threshold). Cyclic garbage waits for at most
-# this many new objects, a few megabytes. The older generations keep their defaults.
+# 170 ms on the benchmark data; 1 ms with this threshold). Cyclic garbage (rare here) waits
+# for at most this many new objects. The older generations keep their defaults.
 GC_THRESHOLDS: tuple[int, int, int] = (50_000, 10, 10)
 
 
