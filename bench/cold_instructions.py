@@ -21,6 +21,7 @@ import asyncio
 import gc
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,6 +121,8 @@ def main() -> None:
     if args.inner is not None:
         asyncio.run(cold_requests(args.reuse, args.path, args.inner))
         return
+    if shutil.which("valgrind") is None:
+        sys.exit("bench/cold_instructions.py needs valgrind; on Debian: apt-get install valgrind")
     sources = [("this checkout", ROOT)]
     if args.baseline is not None:
         sources.append(("baseline", args.baseline.resolve()))
