@@ -35,8 +35,13 @@ class PreviousContext:
     cut_off: date  # the previous year's units_as_of date (lineage.units_as_of)
 
 
-async def previous_context(results: GroupResultService, group_year: GroupYear) -> PreviousContext:
-    """The lineage links and the previous year's groups, in a few queries for the whole group."""
+async def previous_context(
+    results: GroupResultService, group_year: GroupYear, *, previous_year_exists: bool
+) -> PreviousContext:
+    """The lineage links and the previous year's groups, in a few queries for the whole group.
+
+    `previous_year_exists` is results.year_exists(group_year.year - 1), which the caller
+    has already asked to decide what to read."""
     edges = await results.lineage_edges()
     cut_offs = await results.units_as_of_dates()
     # Each unit's links come from the events into it only: a group of a thousand units
@@ -50,14 +55,13 @@ async def previous_context(results: GroupResultService, group_year: GroupYear) -
     }
     units = await _linked_units(results, group_year, links)
     previous_year = group_year.year - 1
-    year_exists = await results.year_exists(previous_year)
     groups: dict[str, GroupYear] = {}
-    if year_exists:
+    if previous_year_exists:
         for code in sorted({unit.group_code for unit in units.values()}):
             groups[code] = await results.group_year(year=previous_year, group=code)
     return PreviousContext(
         year=previous_year,
-        year_exists=year_exists,
+        year_exists=previous_year_exists,
         reorganisations=reorganisations(year_edges(group_year.year, edges, cut_offs)),
         links=links,
         units=units,

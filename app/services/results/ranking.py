@@ -77,16 +77,19 @@ class RankingService:
         A group without any result that year (no unit result, no published summary) has no
         ranking: NoResultsForGroup (404), not an empty list.
         """
-        if criterion is None and revision is None:
-            await self._read_with_previous_year(year=year, group=group)
-        group_year = await self.results.group_year(
-            year=year, group=group, revision=revision, detail=criterion is not None
-        )
-        if not group_year.has_results:
-            raise NoResultsForGroup(message("results.no-results", group=group, year=year))
         if criterion is not None:
+            group_year = await self._group_year(year, group, revision=revision, detail=True)
             return self._criterion_ranking(group_year, criterion, language)
-        context = await previous_context(self.results, group_year)
+        previous_exists = await self.results.year_exists(year - 1)
+        if revision is None:
+            # The previous-year block of every entry needs both years: read together they
+            # take eight statements where year by year they took fourteen.
+            together = [year, year - 1] if previous_exists else [year]
+            await self.results.group_years(years=together, group=group)
+        group_year = await self._group_year(year, group, revision=revision, detail=False)
+        context = await previous_context(
+            self.results, group_year, previous_year_exists=previous_exists
+        )
         labels = Labels(language)
         entries = [
             ranking_entry(
@@ -113,13 +116,15 @@ class RankingService:
             published_summary=summary_read(group_year),
         )
 
-    async def _read_with_previous_year(self, *, year: int, group: str) -> None:
-        """Build (or find cached) the group's latest results of the year and of the year
-        before together: the previous-year block of every entry needs both, and read
-        together they take eight statements where year by year they took fourteen."""
-        previous = year - 1
-        together = [year, previous] if await self.results.year_exists(previous) else [year]
-        await self.results.group_years(years=together, group=group)
+    async def _group_year(
+        self, year: int, group: str, *, revision: int | None, detail: bool
+    ) -> GroupYear:
+        group_year = await self.results.group_year(
+            year=year, group=group, revision=revision, detail=detail
+        )
+        if not group_year.has_results:
+            raise NoResultsForGroup(message("results.no-results", group=group, year=year))
+        return group_year
 
     def _criterion_ranking(
         self, group_year: GroupYear, criterion: str, language: Language
