@@ -16,6 +16,7 @@ from app.core.errors import ServiceError
 from app.core.i18n import Language, chosen_language
 from app.core.messages import message
 from app.core.result_cache import ResultCache
+from app.http.credentials import sent_credentials
 from app.http.rate_limit import count_write
 from app.schemas import vocabularies
 from app.schemas.base import DB_INT_MAX, Code, CriterionCode
@@ -68,15 +69,11 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-CREDENTIAL_HEADERS = ("Authorization", "X-API-Key")
-
-
 def sent_key(
     request: Request, bearer: HTTPAuthorizationCredentials | None, api_key: str | None
 ) -> str | None:
     """The one API key the request carries; more than one credential header is a 400."""
-    sent = sum(len(request.headers.getlist(name)) for name in CREDENTIAL_HEADERS)
-    if sent > 1:
+    if len(sent_credentials(request.headers)) > 1:
         raise TwoCredentials(message("access.two-credentials"))
     return bearer.credentials if bearer is not None else api_key
 

@@ -35,6 +35,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.result_cache import ResultCache
+from app.http.credentials import Credentials, sent_credentials
 from app.http.replay import (
     Answer,
     Recorder,
@@ -51,7 +52,6 @@ PUBLIC: Final = "public, max-age=60"
 PRIVATE: Final = "private, no-cache"
 NO_STORE: Final = "no-store"
 VARY_ON: Final = ("Accept", "Accept-Language", "Authorization", "X-API-Key")
-CREDENTIAL_HEADERS: Final = ("authorization", "x-api-key")
 _CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
 _ENTITY_TAG = re.compile(r'\s*((?:W/)?"[^"]*")\s*(?:,|\Z)')
 
@@ -195,7 +195,9 @@ class HttpCacheMiddleware:
         request = Conditional.of(scope, headers, revision, self.release())
         # Only GET is answered again: what HEAD and the other methods get is the handlers' call.
         replaying = self.replay is not None and scope["method"] == "GET"
-        caller, key_hash = replay_identity(scope, headers) if replaying else (None, None)
+        caller, key_hash = (
+            replay_identity(scope, headers, request.credentials) if replaying else (None, None)
+        )
         # The one request that reads its key again goes to the handlers, which do the reading.
         refreshing = key_hash is not None and claim_key_refresh(scope, key_hash)
         try:
@@ -247,7 +249,7 @@ class HttpCacheMiddleware:
 
     def _keep(self, scope: Scope, headers: Headers, request: "Conditional", answer: Answer) -> None:
         # Asked after the handler: a key it has just authenticated is known by now.
-        caller = replay_caller(scope, headers)
+        caller = replay_caller(scope, headers, request.credentials)
         if self.replay is not None and caller is not None:
             self.replay.put(request.revision, request.etag, caller, answer)
 
@@ -255,17 +257,23 @@ class HttpCacheMiddleware:
 class Conditional:
     """What a GET or HEAD is identified by (its ETag) and the validators it sent."""
 
-    __slots__ = ("credentialed", "etag", "if_none_match", "revision")
+    __slots__ = ("credentials", "etag", "if_none_match", "revision")
 
-    def __init__(self, etag: str, revision: int, credentialed: bool, if_none_match: str | None):
+    def __init__(
+        self, etag: str, revision: int, credentials: Credentials, if_none_match: str | None
+    ):
         self.etag = etag
         self.revision = revision
-        self.credentialed = credentialed
+        self.credentials = credentials
         self.if_none_match = if_none_match
+
+    @property
+    def credentialed(self) -> bool:
+        return bool(self.credentials)
 
     @classmethod
     def of(cls, scope: Scope, headers: Headers, revision: int, release: str) -> "Conditional":
-        credentialed = any(name in headers for name in CREDENTIAL_HEADERS)
+        credentials = sent_credentials(headers)
         etag = make_etag(
             revision,
             release=release,
@@ -274,10 +282,10 @@ class Conditional:
             query_string=scope.get("query_string", b"").decode("latin-1"),
             accept=headers.get("accept", ""),
             accept_language=headers.get("accept-language", ""),
-            credentialed=credentialed,
+            credentialed=bool(credentials),
         )
         if_none_match = ", ".join(headers.getlist("if-none-match")) or None
-        return cls(etag, revision, credentialed, if_none_match)
+        return cls(etag, revision, credentials, if_none_match)
 
     def matches(self, etag: str) -> bool:
         return self.if_none_match is not None and if_none_match_matches(self.if_none_match, etag)

@@ -42,11 +42,11 @@ from app.core.errors import (
 )
 from app.core.messages import Message as Wording
 from app.core.messages import message
+from app.http.credentials import sent_credentials
 
 WINDOW_S: Final = 60
 # The type app.core.errors gives an HTTPException with this status, so both paths agree.
 _SLUG: Final = HTTPStatus.TOO_MANY_REQUESTS.phrase.lower().replace(" ", "-")
-CREDENTIAL_HEADERS: Final = ("x-api-key", "authorization")
 _READ_METHODS = frozenset({"GET", "HEAD"})
 _UNLIMITED_METHODS = _READ_METHODS | {"OPTIONS"}
 
@@ -173,8 +173,7 @@ class RateLimiter:
         `check_write` once the caller is known)."""
         if scope["method"] not in _READ_METHODS:
             return None
-        headers = Headers(scope=scope)
-        if any(name in headers for name in CREDENTIAL_HEADERS):
+        if sent_credentials(Headers(scope=scope)):
             kind, limit = "keyed-reads", self.keyed_reads_per_minute
             key = f"{self.key_prefix}:keyed-read:ip:{client_ip(scope)}"
         else:

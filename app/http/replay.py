@@ -31,6 +31,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from starlette.datastructures import Headers
 from starlette.types import Message, Scope, Send
 
+from app.http.credentials import Credentials, sent_credentials
 from app.services.access.api_keys import hash_key
 from app.services.access.key_cache import READ_KEY_AGAIN, KeyCache
 
@@ -57,24 +58,27 @@ class Answer:
         return len(self.body) if self.body is not None else 0
 
 
-def replay_caller(scope: Scope, headers: Headers) -> str | None:
+def replay_caller(scope: Scope, headers: Headers, sent: Credentials) -> str | None:
     """Who asks, as the store knows callers (`known_caller`), and on which host: an answer may
-    only be given again to the same caller asking the same host."""
-    return replay_identity(scope, headers)[0]
+    only be given again to the same caller asking the same host. `sent` is
+    credentials.sent_credentials(headers)."""
+    return replay_identity(scope, headers, sent)[0]
 
 
-def replay_identity(scope: Scope, headers: Headers) -> tuple[str | None, str | None]:
+def replay_identity(
+    scope: Scope, headers: Headers, sent: Credentials
+) -> tuple[str | None, str | None]:
     """`replay_caller`, and the hash of the caller's kept key when it is a key."""
     state = scope["app"].state
     caller, key_hash = _identify(
-        headers, state.key_cache, anonymous=state.settings.auth.anonymous_read
+        sent, state.key_cache, anonymous=state.settings.auth.anonymous_read
     )
     return (None if caller is None else f"{caller}@{headers.get('host', '')}"), key_hash
 
 
 def known_caller(headers: Headers, keys: KeyCache | None, *, anonymous: bool = True) -> str | None:
     """`anonymous`, `key:<id>` for a key this worker knows to be valid now, else None."""
-    return _identify(headers, keys, anonymous=anonymous)[0]
+    return _identify(sent_credentials(headers), keys, anonymous=anonymous)[0]
 
 
 def claim_key_refresh(scope: Scope, key_hash: str) -> bool:
@@ -90,9 +94,8 @@ def claim_key_refresh(scope: Scope, key_hash: str) -> bool:
 
 
 def _identify(
-    headers: Headers, keys: KeyCache | None, *, anonymous: bool
+    sent: Credentials, keys: KeyCache | None, *, anonymous: bool
 ) -> tuple[str | None, str | None]:
-    sent = _credentials(headers)
     if not sent:
         return (ANONYMOUS if anonymous else None), None
     key = _one_key(sent)
@@ -105,16 +108,7 @@ def _identify(
     return f"key:{principal.key_id}", key_hash
 
 
-_CREDENTIAL_NAMES: Final = (b"authorization", b"x-api-key")
-
-
-def _credentials(headers: Headers) -> list[tuple[bytes, bytes]]:
-    """The credential headers sent, in one pass over the headers (ASGI names are lowercase):
-    every request asks, and the keyed ones asked four times before."""
-    return [(name, value) for name, value in headers.raw if name in _CREDENTIAL_NAMES]
-
-
-def _one_key(sent: list[tuple[bytes, bytes]]) -> str | None:
+def _one_key(sent: Credentials) -> str | None:
     """The request's API key when it sends exactly one credential, a key or a bearer token."""
     if len(sent) != 1:
         return None
