@@ -3,9 +3,10 @@
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from app.core.i18n import Language, pick
+from app.schemas.base import format_index, format_score
 from app.schemas.coverage import CoverageRead, PlaceRead, PublishedCoverageRead
 from app.schemas.rankings import GroupStatisticsRead, PublishedSummaryRead
 from app.schemas.results import BandRef, LabelledRef, PublishedRead
@@ -19,37 +20,58 @@ from app.services.results.group_year import (
 from app.services.results.positions import position_code, position_wording
 from app.services.results.scoring import BandRule, round_index
 
+# A ranking's entries are written as JSON-ready dicts (ranking.RankingService says why); the
+# models below are built from the same dicts, so a label has one shape either way.
+JsonFields = dict[str, Any]
+
+
+def index_text(value: Decimal | None) -> str | None:
+    """An IndexOut field as JSON writes it."""
+    return None if value is None else format_index(value)
+
+
+def score_text(value: Decimal | None) -> str | None:
+    """A ScoreOut field as JSON writes it."""
+    return None if value is None else format_score(value)
+
+
+def unit_fields(unit: UnitSnapshot, language: Language) -> JsonFields:
+    """LabelledRef's fields for a unit."""
+    return {
+        "code": unit.code,
+        "name": pick(language, unit.name_vi, unit.name_en),
+        "name_vi": unit.name_vi,
+        "name_en": unit.name_en,
+    }
+
 
 def unit_label(unit: UnitSnapshot, language: Language) -> LabelledRef:
-    return LabelledRef(
-        code=unit.code,
-        name=pick(language, unit.name_vi, unit.name_en),
-        name_vi=unit.name_vi,
-        name_en=unit.name_en,
-    )
+    return LabelledRef(**unit_fields(unit, language))
 
 
 class Labels:
-    """Unit and band labels made once each for a whole answer: a ranking's entry and its
-    previous-year block name the same unit, and a thousand entries share a few bands."""
+    """Unit and band labels (JSON-ready fields) made once each for a whole answer: a ranking's
+    entry and its previous-year block name the same unit, and a thousand entries share a few
+    bands."""
 
     def __init__(self, language: Language) -> None:
         self.language = language
-        self._units: dict[UnitSnapshot, LabelledRef] = {}
-        self._bands: dict[BandRule, BandRef | None] = {}
+        self._units: dict[UnitSnapshot, JsonFields] = {}
+        self._bands: dict[BandRule, JsonFields] = {}
 
-    def unit(self, unit: UnitSnapshot) -> LabelledRef:
+    def unit(self, unit: UnitSnapshot) -> JsonFields:
         label = self._units.get(unit)
         if label is None:
-            label = self._units[unit] = unit_label(unit, self.language)
+            label = self._units[unit] = unit_fields(unit, self.language)
         return label
 
-    def band(self, band: BandRule | None) -> BandRef | None:
+    def band(self, band: BandRule | None) -> JsonFields | None:
         if band is None:
             return None
-        if band not in self._bands:
-            self._bands[band] = band_ref(band, self.language)
-        return self._bands[band]
+        label = self._bands.get(band)
+        if label is None:
+            label = self._bands[band] = band_fields(band, self.language)
+        return label
 
 
 def group_label(group_year: GroupYear, language: Language) -> LabelledRef:
@@ -61,14 +83,17 @@ def group_label(group_year: GroupYear, language: Language) -> LabelledRef:
     )
 
 
+def band_fields(band: BandRule, language: Language) -> JsonFields:
+    """BandRef's fields for a band."""
+    return {
+        "label": pick(language, band.label_vi, band.label_en),
+        "label_vi": band.label_vi,
+        "label_en": band.label_en,
+    }
+
+
 def band_ref(band: BandRule | None, language: Language) -> BandRef | None:
-    if band is None:
-        return None
-    return BandRef(
-        label=pick(language, band.label_vi, band.label_en),
-        label_vi=band.label_vi,
-        label_en=band.label_en,
-    )
+    return None if band is None else BandRef(**band_fields(band, language))
 
 
 def published_read(published: PublishedSnapshot | None, language: Language) -> PublishedRead | None:

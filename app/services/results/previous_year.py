@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from app.schemas.rankings import PreviousRead, PreviousResultRead
 from app.services.results.comparison import (
     PreviousFacts,
     Reorganisation,
@@ -18,7 +17,7 @@ from app.services.results.comparison import (
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitOutcome, UnitSnapshot
 from app.services.results.lineage import LineageEdge, PreviousLink, previous_links, units_as_of
-from app.services.results.presenting import Labels
+from app.services.results.presenting import JsonFields, Labels, index_text
 
 
 @dataclass(frozen=True)
@@ -83,12 +82,14 @@ async def _linked_units(
     return units
 
 
-def previous_read(outcome: UnitOutcome, context: PreviousContext, labels: Labels) -> PreviousRead:
+def previous_read(outcome: UnitOutcome, context: PreviousContext, labels: Labels) -> JsonFields:
     """The previous year's results of the unit and of its recorded predecessors, each shown
-    as it was (never aggregated), and the change where the two years compare."""
+    as it was (never aggregated), and the change where the two years compare: PreviousRead's
+    fields, JSON-ready (decimals as IndexOut writes them)."""
     links = context.links[outcome.unit.id]
-    results: list[PreviousResultRead] = []
+    results: list[JsonFields] = []
     with_result: set[int] = set()
+    first: UnitOutcome | None = None  # the first previous result: the one compared with
     for link in links:
         unit = context.units[link.unit_id]
         group = context.groups.get(unit.group_code)
@@ -96,28 +97,32 @@ def previous_read(outcome: UnitOutcome, context: PreviousContext, labels: Labels
         if found is None or (found.index is None and found.rank is None):
             continue
         with_result.add(link.unit_id)
+        if first is None:
+            first = found
         results.append(
-            PreviousResultRead(
-                unit=labels.unit(unit),
-                relation=link.relation,
-                effective_date=link.effective_date.isoformat() if link.effective_date else None,
-                index=found.index,
-                rank=found.rank,
-            )
+            {
+                "unit": labels.unit(unit),
+                "relation": link.relation,
+                "effective_date": link.effective_date.isoformat() if link.effective_date else None,
+                "index": index_text(found.index),
+                "rank": found.rank,
+            }
         )
     verdict = comparability(_facts(outcome, context, links, with_result))
-    single = results[0] if verdict.comparable else None
-    return PreviousRead(
-        year=context.year,
-        comparable=verdict.comparable,
-        reason_code=verdict.code,
-        reason=verdict.reason(context.year, labels.language),
-        results=results,
-        index=single.index if single else None,
-        rank=single.rank if single else None,
-        rank_change=_difference(single.rank if single else None, outcome.rank),
-        index_change=_difference(outcome.index, single.index if single else None),
-    )
+    single = first if verdict.comparable else None
+    previous_index = single.index if single else None
+    previous_rank = single.rank if single else None
+    return {
+        "year": context.year,
+        "comparable": verdict.comparable,
+        "reason_code": verdict.code,
+        "reason": verdict.reason(context.year, labels.language),
+        "results": results,
+        "index": index_text(previous_index),
+        "rank": previous_rank,
+        "rank_change": _difference(previous_rank, outcome.rank),
+        "index_change": index_text(_difference(outcome.index, previous_index)),
+    }
 
 
 def _facts(

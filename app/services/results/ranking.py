@@ -1,18 +1,25 @@
 """Rankings of a group in a year: ranks with ties, previous year through lineage, statistics."""
 
+from decimal import Decimal
+
+from pydantic_core import to_json
+
 from app.core.errors import NotFound
 from app.core.i18n import Language, pick
 from app.core.messages import message, say
-from app.schemas.rankings import PreviousRead, RankingEntryRead, RankingRead
+from app.schemas.rankings import RankingRead
 from app.schemas.results import LabelledRef
 from app.services.results.group_results import GroupResultService
 from app.services.results.group_year import GroupYear, UnitOutcome
 from app.services.results.presenting import (
+    JsonFields,
     Labels,
     coverage_read,
     group_label,
     group_statistics,
+    index_text,
     published_read,
+    score_text,
     summary_read,
 )
 from app.services.results.previous_year import previous_context, previous_read
@@ -29,6 +36,15 @@ class NoResultsForGroup(NotFound):
 
 
 class RankingService:
+    """A group's ranking, written as JSON-ready fields and turned into JSON or a RankingRead.
+
+    A ranking of a thousand units is four thousand small objects: entries, previous-year
+    blocks and their results. Made as pydantic models and serialised field by field they took
+    half of a cold ranking; written as the fields RankingRead's JSON has (decimals already in
+    their response text, presenting.index_text and score_text) they are serialised in one
+    call. RankingRead stays the contract: get_ranking validates the same fields into it, and
+    tests/repositories/test_ranking_fields.py holds both JSON forms equal."""
+
     def __init__(self, results: GroupResultService) -> None:
         self.results = results
         self.cache = results.cache
@@ -56,10 +72,11 @@ class RankingService:
         cached = self.cache.get(key)
         if isinstance(cached, bytes):
             return cached
-        ranking = await self.get_ranking(
-            year=year, group=group, criterion=criterion, language=language, revision=revision
+        rendered = to_json(
+            await self.ranking_fields(
+                year=year, group=group, criterion=criterion, language=language, revision=revision
+            )
         )
-        rendered = ranking.model_dump_json().encode()
         self.results.keep(key, rendered)
         return rendered
 
@@ -72,7 +89,24 @@ class RankingService:
         language: Language,
         revision: int | None = None,
     ) -> RankingRead:
-        """The ranking at a published revision (default latest); previous years at their latest.
+        """The ranking as a model (exports, the dump); `ranking_fields` says what it holds."""
+        return RankingRead.model_validate(
+            await self.ranking_fields(
+                year=year, group=group, criterion=criterion, language=language, revision=revision
+            )
+        )
+
+    async def ranking_fields(
+        self,
+        *,
+        year: int,
+        group: str,
+        criterion: str | None,
+        language: Language,
+        revision: int | None = None,
+    ) -> JsonFields:
+        """RankingRead's fields at a published revision (default latest); previous years at
+        their latest.
 
         A group without any result that year (no unit result, no published summary) has no
         ranking: NoResultsForGroup (404), not an empty list.
@@ -93,27 +127,18 @@ class RankingService:
         labels = Labels(language)
         entries = [
             ranking_entry(
-                group_year,
-                outcome,
-                language,
-                previous=previous_read(outcome, context, labels),
-                labels=labels,
+                group_year, outcome, labels, previous=previous_read(outcome, context, labels)
             )
             for outcome in group_year.outcomes
         ]
-        return RankingRead(
-            year=year,
-            status=group_year.status,
-            revision=group_year.revision,
-            language=language,
-            group=group_label(group_year, language),
+        tree = group_year.tree
+        return _ranking_fields(
+            group_year,
+            language,
             criterion=None,
             rule=say(language, "ranking.rule"),
-            max_score=group_year.tree.max_score if group_year.tree else None,
-            coverage=coverage_read(group_year.coverage),
+            max_score=tree.max_score if tree else None,
             entries=entries,
-            statistics=group_statistics(group_year, language),
-            published_summary=summary_read(group_year),
         )
 
     async def _group_year(
@@ -128,7 +153,7 @@ class RankingService:
 
     def _criterion_ranking(
         self, group_year: GroupYear, criterion: str, language: Language
-    ) -> RankingRead:
+    ) -> JsonFields:
         """Ranks on one node's exact points, computed only when every unit of the group has
         leaf scores (coverage.leaf_scored); otherwise the units with scores are listed in the
         same order without a rank."""
@@ -151,74 +176,92 @@ class RankingService:
             sort_key={o.unit.id: o.unit.code for o in scored},
         )
         real = group_year.coverage.leaf_scored
+        labels = Labels(language)
         entries = [
-            ranking_entry(group_year, by_id[r.key], language, previous=None).model_copy(
-                update={
-                    "rank": r.rank if real else None,
-                    "rank_basis": "computed" if real else None,
-                    "tied": r.tied,
-                    "tie_size": r.tie_size,
-                    "value": r.value,
-                    "max_score": node.max_score,
-                    "rank_disagrees": None,
-                }
-            )
+            ranking_entry(group_year, by_id[r.key], labels, previous=None)
+            | {
+                "rank": r.rank if real else None,
+                "rank_basis": "computed" if real else None,
+                "tied": r.tied,
+                "tie_size": r.tie_size,
+                "value": score_text(r.value),
+                "max_score": score_text(node.max_score),
+                "rank_disagrees": None,
+            }
             for r in ranked
         ]
-        return RankingRead(
-            year=group_year.year,
-            status=group_year.status,
-            revision=group_year.revision,
-            language=language,
-            group=group_label(group_year, language),
-            criterion=LabelledRef(
-                code=node.code,
-                name=pick(language, node.name_vi, node.name_en),
-                name_vi=node.name_vi,
-                name_en=node.name_en,
-            ),
+        named = LabelledRef(
+            code=node.code,
+            name=pick(language, node.name_vi, node.name_en),
+            name_vi=node.name_vi,
+            name_en=node.name_en,
+        )
+        return _ranking_fields(
+            group_year,
+            language,
+            criterion=named,
             rule=say(language, "ranking.criterion-rule"),
             max_score=node.max_score,
-            coverage=coverage_read(group_year.coverage),
             entries=entries,
-            statistics=group_statistics(group_year, language),
-            published_summary=summary_read(group_year),
         )
+
+
+def _ranking_fields(
+    group_year: GroupYear,
+    language: Language,
+    *,
+    criterion: LabelledRef | None,
+    rule: str,
+    max_score: Decimal | None,
+    entries: list[JsonFields],
+) -> JsonFields:
+    """RankingRead's fields around its entries; the parts made once per answer are models,
+    which serialise themselves."""
+    return {
+        "year": group_year.year,
+        "status": group_year.status,
+        "revision": group_year.revision,
+        "language": language,
+        "group": group_label(group_year, language),
+        "criterion": criterion,
+        "rule": rule,
+        "max_score": score_text(max_score),
+        "coverage": coverage_read(group_year.coverage),
+        "entries": entries,
+        "statistics": group_statistics(group_year, language),
+        "published_summary": summary_read(group_year),
+    }
 
 
 def ranking_entry(
     group_year: GroupYear,
     outcome: UnitOutcome,
-    language: Language,
+    labels: Labels,
     *,
-    previous: PreviousRead | None,
-    labels: Labels | None = None,
-) -> RankingEntryRead:
-    """One unit's entry on the index: its rank exactly as the outcome holds it (computed over a
-    complete group, else published, else none), its figures and what was published.
-
-    `labels`, in `language`, are shared by all the entries of an answer."""
-    if labels is None:
-        labels = Labels(language)
-    assert labels.language == language, "labels in another language than the entry"
-    return RankingEntryRead(
-        rank=outcome.rank,
-        rank_basis=outcome.rank_basis,
-        tied=outcome.tie_size > 1,
-        tie_size=outcome.tie_size,
-        unit=labels.unit(outcome.unit),
-        basis=outcome.basis,
-        value=outcome.index,
-        index=outcome.index,
-        total=outcome.total,
-        max_score=group_year.tree.max_score if outcome.has_scores and group_year.tree else None,
-        missing_leaves=outcome.missing_leaves,
-        band=labels.band(outcome.band),
-        published=published_read(outcome.published, language),
-        rank_disagrees=_rank_disagrees(outcome),
-        index_disagrees=_index_disagrees(outcome),
-        previous=previous,
-    )
+    previous: JsonFields | None,
+) -> JsonFields:
+    """One unit's entry on the index (RankingEntryRead's fields, JSON-ready): its rank exactly
+    as the outcome holds it (computed over a complete group, else published, else none), its
+    figures and what was published. `labels` are shared by all the entries of an answer."""
+    tree = group_year.tree
+    return {
+        "rank": outcome.rank,
+        "rank_basis": outcome.rank_basis,
+        "tied": outcome.tie_size > 1,
+        "tie_size": outcome.tie_size,
+        "unit": labels.unit(outcome.unit),
+        "basis": outcome.basis,
+        "value": score_text(outcome.index),
+        "index": index_text(outcome.index),
+        "total": score_text(outcome.total),
+        "max_score": score_text(tree.max_score if outcome.has_scores and tree else None),
+        "missing_leaves": outcome.missing_leaves,
+        "band": labels.band(outcome.band),
+        "published": published_read(outcome.published, labels.language),
+        "rank_disagrees": _rank_disagrees(outcome),
+        "index_disagrees": _index_disagrees(outcome),
+        "previous": previous,
+    }
 
 
 def _rank_disagrees(outcome: UnitOutcome) -> bool | None:

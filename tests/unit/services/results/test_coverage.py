@@ -17,7 +17,7 @@ from app.services.results.group_year import (
     UnitSnapshot,
 )
 from app.services.results.group_year_builder import GroupInputs, group_outcomes
-from app.services.results.presenting import group_statistics
+from app.services.results.presenting import Labels, group_statistics
 from app.services.results.ranking import ranking_entry
 from app.services.results.scoring import build_tree
 
@@ -208,18 +208,19 @@ def test_no_rank_is_neither_published_nor_computed_over_a_complete_group(
     )
     indexed = [o.index for o in group.outcomes if o.index is not None]
     for outcome in group.outcomes:
-        entry = ranking_entry(group, outcome, "en", previous=None)
-        assert (entry.rank, entry.rank_basis) == (outcome.rank, outcome.rank_basis)
-        if entry.rank is None:
+        entry = ranking_entry(group, outcome, Labels("en"), previous=None)
+        rank = entry["rank"]
+        assert (rank, entry["rank_basis"]) == (outcome.rank, outcome.rank_basis)
+        if rank is None:
             continue
-        if entry.rank_basis == "published":
+        if entry["rank_basis"] == "published":
             assert outcome.published is not None
-            assert entry.rank == outcome.published.rank
+            assert rank == outcome.published.rank
         else:
             assert group.coverage.complete
             assert len(indexed) == len(group.outcomes)
             assert outcome.index is not None
-            assert entry.rank == 1 + sum(1 for other in indexed if other > outcome.index)
+            assert rank == 1 + sum(1 for other in indexed if other > outcome.index)
     statistics = group_statistics(group, "en")
     assert statistics.complete == group.coverage.ranked
     if not statistics.complete:
