@@ -11,19 +11,20 @@ that reaches them.
 """
 
 import itertools
-import json
 import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from inspect import isawaitable
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 from urllib.parse import parse_qsl, quote
 
 from fastapi import FastAPI, Request
+from pydantic_core import to_json
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -168,7 +169,26 @@ class JsonFormatter(logging.Formatter):
             payload["exc_info"] = redact_text(self.formatException(record.exc_info))
         if record.stack_info:
             payload["stack_info"] = redact_text(self.formatStack(record.stack_info))
-        return json.dumps(payload, ensure_ascii=False, default=str)
+        return _json_line(payload)
+
+    def access_line(self, message: str, fields: dict[str, Any]) -> str:
+        """The line `format` writes for log_access's record, made without the record."""
+        return _json_line(
+            {
+                "ts": self._timestamps.format(time.time()),
+                "level": "INFO",
+                "logger": ACCESS_LOGGER,
+                "msg": message,
+                "request_id": request_id_var.get(),
+                **fields,
+            }
+        )
+
+
+def _json_line(payload: dict[str, Any]) -> str:
+    # pydantic_core's encoder writes a line in a fifth of json.dumps's time, and every request
+    # writes one; anything it cannot encode is written as str().
+    return to_json(payload, fallback=str).decode()
 
 
 class TextFormatter(logging.Formatter):
@@ -196,6 +216,50 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stdout
         super().emit(record)
+
+    def write_line(self, line: str) -> bool:
+        """A line made already, written as `emit` writes one; False if it could not be."""
+        with self.lock:  # type: ignore[union-attr]  # Handler.__init__ creates it
+            try:
+                self.stream = sys.stdout
+                self.stream.write(line + self.terminator)
+                self.stream.flush()
+            except Exception:  # the logging path reports it (handleError)
+                return False
+        return True
+
+
+def _direct_handler() -> _StdoutHandler | None:
+    """The service's JSON handler when it is the only one an access line would reach, and
+    nothing filters it on the way but the request-id filter; else None.
+
+    Through `Logger.info` an access line took three times what the line itself costs (a
+    record, the extra fields copied onto it, filters, locks: about 35 µs a request in the
+    running server, a third of a 304's time). Where the service's own handler is the only
+    one, the line is written to it directly; any other handler (a test's, an operator's)
+    puts every line back on the logging path."""
+    logger: logging.Logger | None = access_logger
+    found: _StdoutHandler | None = None
+    while logger is not None:
+        if logger.filters:
+            return None
+        for handler in logger.handlers:
+            if found is not None or not _writes_json_directly(handler):
+                return None
+            found = handler
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    return found
+
+
+def _writes_json_directly(handler: logging.Handler) -> TypeGuard[_StdoutHandler]:
+    return (
+        type(handler) is _StdoutHandler
+        and type(handler.formatter) is JsonFormatter
+        and handler.level <= logging.INFO
+        and all(type(found) is RequestIdFilter for found in handler.filters)
+    )
 
 
 def configure_logging(settings: LoggingSettings) -> None:
@@ -262,6 +326,12 @@ def log_access(scope: Scope, status: int, elapsed_s: float) -> None:
     query = scope.get("query_string", b"").decode("latin-1")
     if query:
         fields["query"] = redact_query(query)
+    message = f"{scope['method']} {path} {status} {duration_ms:.2f} ms"
+    handler = _direct_handler()
+    if handler is not None:
+        formatter: JsonFormatter = handler.formatter  # type: ignore[assignment]
+        if handler.write_line(formatter.access_line(message, fields)):
+            return
     # The fields go on the record one by one too, for any other handler that reads them there.
     extra = {**fields, _PRE_REDACTED: fields}
     access_logger.info("%s %s %s %.2f ms", scope["method"], path, status, duration_ms, extra=extra)

@@ -1,12 +1,16 @@
 """Request ids, the JSON log formatter and its redaction of credentials."""
 
+import io
 import json
 import logging
 import os
 import random
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import pytest
 
@@ -16,7 +20,9 @@ from app.http.logging import (
     REDACTED,
     JsonFormatter,
     TextFormatter,
+    _direct_handler,
     accepted_request_id,
+    configure_logging,
     log_access,
     redact_query,
     redact_text,
@@ -197,3 +203,95 @@ class TestConfiguration:
         assert line["query"] == f"token={REDACTED}&q=1"
         assert line["method"] == "GET"
         assert line["client"] == "10.0.0.1"
+
+
+class TestAccessLinesWrittenDirectly:
+    """With the service's own handler the only one, log_access writes its line to it without
+    a record (app/http/logging.py, _direct_handler says why); any other handler puts the line
+    back on the logging path. Either way the line is the same."""
+
+    SCOPE: ClassVar[dict[str, object]] = {
+        "method": "GET",
+        "path": "/api/v1/units",
+        "query_string": b"token=t0ken&q=1",
+        "client": ("10.0.0.1", 1),
+    }
+
+    @pytest.fixture
+    def stdout(self, capsys: pytest.CaptureFixture[str]) -> Iterator[pytest.CaptureFixture[str]]:
+        root = logging.getLogger()
+        saved = (root.handlers[:], root.level)
+        configure_logging(LoggingSettings(level="INFO", json_lines=True))
+        token = request_id_var.set("req-1")
+        try:
+            yield capsys
+        finally:
+            request_id_var.reset(token)
+            root.handlers[:], _ = saved
+            root.setLevel(saved[1])
+
+    @contextmanager
+    def service_handler_alone(self) -> Iterator[None]:
+        """pytest's capturing handlers sit on the root logger too, added for each test's call:
+        leave the service's handler alone there while the body runs."""
+        root = logging.getLogger()
+        saved = root.handlers[:]
+        root.handlers[:] = [h for h in saved if type(h.formatter) is JsonFormatter]
+        try:
+            yield
+        finally:
+            root.handlers[:] = saved
+
+    def lines(self, stdout: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+        return [json.loads(line) for line in stdout.readouterr().out.splitlines()]
+
+    def test_the_direct_line_is_the_line_the_logging_path_writes(
+        self, stdout: pytest.CaptureFixture[str]
+    ) -> None:
+        records: list[logging.LogRecord] = []
+
+        class Capture(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                records.append(record)
+
+        access = logging.getLogger(ACCESS_LOGGER)
+        capture = Capture()
+        with self.service_handler_alone():
+            assert _direct_handler() is not None
+            log_access(self.SCOPE, 200, 0.0123)
+            access.addHandler(capture)
+            try:
+                assert _direct_handler() is None
+                log_access(self.SCOPE, 200, 0.0123)
+            finally:
+                access.removeHandler(capture)
+        direct, through_logging = self.lines(stdout)
+        assert len(records) == 1  # the second line went through logging, the first did not
+        assert direct.pop("ts")
+        assert through_logging.pop("ts")
+        assert direct == through_logging
+        assert list(direct) == list(through_logging)
+        assert direct["request_id"] == "req-1"
+        assert direct["query"] == f"token={REDACTED}&q=1"
+        assert direct["msg"] == "GET /api/v1/units 200 12.30 ms"
+
+    def test_a_filter_or_a_second_handler_on_the_way_takes_the_logging_path(
+        self, stdout: pytest.CaptureFixture[str]
+    ) -> None:
+        access = logging.getLogger(ACCESS_LOGGER)
+        refuse = logging.Filter("elsewhere")  # lets no app.access record through
+        second = logging.StreamHandler(io.StringIO())
+        with self.service_handler_alone():
+            assert _direct_handler() is not None
+            access.addFilter(refuse)
+            try:
+                assert _direct_handler() is None
+                log_access(self.SCOPE, 200, 0.0123)
+            finally:
+                access.removeFilter(refuse)
+            logging.getLogger().addHandler(second)
+            try:
+                assert _direct_handler() is None
+            finally:
+                logging.getLogger().removeHandler(second)
+        assert self.lines(stdout) == []  # the filter's refusal held: nothing written around it
