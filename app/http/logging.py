@@ -233,11 +233,11 @@ def _direct_handler() -> _StdoutHandler | None:
     """The service's JSON handler when it is the only one an access line would reach, and
     nothing filters it on the way but the request-id filter; else None.
 
-    Through `Logger.info` an access line took three times what the line itself costs (a
-    record, the extra fields copied onto it, filters, locks: about 35 µs a request in the
-    running server, a third of a 304's time). Where the service's own handler is the only
-    one, the line is written to it directly; any other handler (a test's, an operator's)
-    puts every line back on the logging path."""
+    Through `Logger.info` (a record, the extra fields copied onto it, the handler chain) an
+    access line was a third of a warm 304's time in the running server, about 40 µs; written
+    directly it takes about half that (bench/README.md, 2026-12-06 00:35). Where the
+    service's own handler is the only one, the line is written to it; any other handler (a
+    test's, an operator's) puts every line back on the logging path."""
     logger: logging.Logger | None = access_logger
     found: _StdoutHandler | None = None
     while logger is not None:
