@@ -152,13 +152,13 @@ class JsonFormatter(logging.Formatter):
         # Access lines come redacted already, their fields listed (log_access).
         fields: dict[str, Any] | None = getattr(record, _PRE_REDACTED, None)
         message = record.getMessage()
-        payload: dict[str, Any] = {
-            "ts": self._timestamps.format(record.created),
-            "level": record.levelname,
-            "logger": record.name,
-            "msg": message if fields is not None else redact_text(message),
-            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
-        }
+        payload = self._head(
+            record.created,
+            record.levelname,
+            record.name,
+            message if fields is not None else redact_text(message),
+            getattr(record, "request_id", None) or request_id_var.get(),
+        )
         if fields is not None:
             payload.update(fields)
         else:
@@ -173,16 +173,21 @@ class JsonFormatter(logging.Formatter):
 
     def access_line(self, message: str, fields: dict[str, Any]) -> str:
         """The line `format` writes for log_access's record, made without the record."""
-        return _json_line(
-            {
-                "ts": self._timestamps.format(time.time()),
-                "level": "INFO",
-                "logger": ACCESS_LOGGER,
-                "msg": message,
-                "request_id": request_id_var.get(),
-                **fields,
-            }
-        )
+        payload = self._head(time.time(), "INFO", ACCESS_LOGGER, message, request_id_var.get())
+        payload.update(fields)
+        return _json_line(payload)
+
+    def _head(
+        self, created: float, level: str, logger: str, message: str, request_id: str | None
+    ) -> dict[str, Any]:
+        """The fields every line starts with, in this order."""
+        return {
+            "ts": self._timestamps.format(created),
+            "level": level,
+            "logger": logger,
+            "msg": message,
+            "request_id": request_id,
+        }
 
 
 def _json_line(payload: dict[str, Any]) -> str:
